@@ -1,0 +1,224 @@
+"""Demo data for `make run`: people in every role and a living portfolio of projects.
+
+Everything is created through the services, as users would create it, so the audit log, the
+change feed and the readiness scores are real. Running it twice changes nothing: users are
+matched by username and projects by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TextIO
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from lifecycle import services as lifecycle_services
+from lifecycle.models import PhaseKey, Project, User
+from lifecycle.permissions import PORTFOLIO_VIEWERS_GROUP
+from phases import services as phases_services
+from phases.models import ChecklistItem
+
+DEMO_PASSWORD = "lifecycle-demo-2026"  # noqa: S105 - printed for everyone; demo only
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    description: str
+    functions: tuple[str, ...] = ()
+    portfolio: bool = False
+    admin: bool = False
+
+
+USERS = [
+    DemoUser("pm", "Priya", "Patel", "project manager (owns the demo projects)"),
+    DemoUser("contributor", "Carlos", "Diaz", "contributor (data scientist)"),
+    DemoUser("approver1", "Ava", "Okafor", "approver (sponsor, compliance officer)", ("sponsor", "compliance_officer")),
+    DemoUser("approver2", "Ben", "Larsen", "approver (ethics board, legal, security)", ("ethics_board", "legal", "security")),
+    DemoUser("viewer", "Vera", "Novak", "viewer"),
+    DemoUser("portfolio", "Paula", "Reyes", "portfolio viewer (sees every project)", portfolio=True),
+    DemoUser("admin", "Adam", "Stone", "administrator", admin=True),
+]
+
+
+@dataclass
+class DemoProject:
+    name: str
+    description: str
+    problem: str
+    users: str
+    expectations: str
+    phase: str
+    tags: list[str]
+    started_days_ago: int
+    share_done: float = 0.5
+    status: str = "active"
+    extra: dict = field(default_factory=dict)
+
+
+PROJECTS = [
+    DemoProject(
+        "Customer-service assistant",
+        "A chat assistant that drafts answers for the support team from the knowledge base.",
+        "Support agents spend most of their time finding answers that already exist in the knowledge base.",
+        "Support agents in the EU and US; later, customers through the web chat.",
+        "Accurate, cited answers in under three seconds; agents stay in control of what is sent.",
+        PhaseKey.SCOPE,
+        ["customer-service", "pilot"],
+        10,
+        0.6,
+    ),
+    DemoProject(
+        "Contract clause summariser",
+        "Summarises supplier contracts and flags unusual clauses for the legal team.",
+        "Lawyers read hundreds of pages per supplier contract to find a few risky clauses.",
+        "The in-house legal team.",
+        "Every unusual clause is flagged; summaries never invent terms.",
+        PhaseKey.SELECT,
+        ["legal", "document-ai"],
+        40,
+        0.5,
+    ),
+    DemoProject(
+        "Internal knowledge search",
+        "Retrieval-augmented search over policies, wikis and tickets.",
+        "Employees cannot find the current version of internal policies.",
+        "All employees.",
+        "The right document in the top three results, with the passage highlighted.",
+        PhaseKey.ADAPT_ALIGN,
+        ["rag", "internal"],
+        70,
+        0.4,
+    ),
+    DemoProject(
+        "CV screening assistant",
+        "Ranks applications against job requirements for recruiters (a high-risk use under Annex III, area 4).",
+        "Recruiters cannot read every application for popular roles.",
+        "Recruiters and hiring managers.",
+        "A fair shortlist with reasons a recruiter can check; no candidate is rejected by the model alone.",
+        PhaseKey.SELECT,
+        ["hr", "high-risk"],
+        50,
+        0.3,
+    ),
+    DemoProject(
+        "Marketing copy generator",
+        "Drafts product descriptions and campaign copy in the brand voice.",
+        "Copywriters spend days on routine product descriptions.",
+        "The marketing team.",
+        "On-brand drafts that need light edits; synthetic text is labelled as such.",
+        PhaseKey.EVALUATE,
+        ["marketing", "limited-risk"],
+        110,
+        0.7,
+    ),
+    DemoProject(
+        "Code review helper",
+        "Suggests review comments on pull requests.",
+        "Reviews are the bottleneck of the delivery pipeline.",
+        "Software engineers.",
+        "Useful comments, few false alarms, no leaked secrets.",
+        PhaseKey.INTEGRATE,
+        ["engineering"],
+        160,
+        1.0,
+        status="live",
+    ),
+    DemoProject(
+        "Clinical notes drafting",
+        "Drafts visit notes from dictation for physicians.",
+        "Physicians spend hours a day on documentation.",
+        "Physicians at partner clinics.",
+        "Faithful notes; nothing added that was not said.",
+        PhaseKey.SELECT,
+        ["health"],
+        60,
+        0.5,
+        status="on_hold",
+    ),
+]
+
+
+def _ensure_user(spec: DemoUser) -> User:
+    user, created = User.objects.get_or_create(
+        username=spec.username,
+        defaults={
+            "first_name": spec.first_name,
+            "last_name": spec.last_name,
+            "email": f"{spec.username}@demo.example",
+            "is_staff": spec.admin,
+            "is_superuser": spec.admin,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    if spec.portfolio:
+        user.groups.add(Group.objects.get(name=PORTFOLIO_VIEWERS_GROUP))
+    return user
+
+
+def _tick(project: Project, phase_key: str, share: float, actor: User, required_only: bool = False) -> None:
+    items = list(ChecklistItem.objects.filter(project=project, phase__key=phase_key).order_by("-required", "order"))
+    wanted = [i for i in items if i.required] if required_only else items[: round(len(items) * share)]
+    for item in wanted:
+        phases_services.checklist_item_set_done(item=item, actor=actor, done=True, note="Done in the demo.")
+
+
+def _build_project(spec: DemoProject, people: dict[str, User]) -> Project:
+    pm, admin = people["pm"], people["admin"]
+    project = lifecycle_services.project_create(
+        actor=pm,
+        name=spec.name,
+        description=spec.description,
+        use_case_problem=spec.problem,
+        use_case_users=spec.users,
+        use_case_expectations=spec.expectations,
+        tags=spec.tags,
+        start_date=timezone.localdate() - timedelta(days=spec.started_days_ago),
+    )
+    members = [("contributor", "contributor"), ("approver1", "approver"), ("approver2", "approver"), ("viewer", "viewer")]
+    for username, role in members:
+        functions = next(u.functions for u in USERS if u.username == username)
+        lifecycle_services.membership_add(project=project, actor=pm, user=people[username], role=role, functions=functions)
+    target = PhaseKey.ordered().index(spec.phase)
+    for key in PhaseKey.ordered()[:target]:
+        _tick(project, key, 1.0, people["contributor"], required_only=False)
+        project = lifecycle_services.phase_advance(project=project, actor=admin, reason="Demo history", by_admin=True)
+    _tick(project, spec.phase, spec.share_done, people["contributor"])
+    if spec.status == "live":
+        project = lifecycle_services.phase_advance(project=project, actor=admin, reason="Demo history", by_admin=True)
+    elif spec.status == "on_hold":
+        project = lifecycle_services.project_hold(
+            project=project, actor=admin, reason="Waiting for the data-processing agreement"
+        )
+    return project
+
+
+def seed_users() -> dict[str, User]:
+    return {spec.username: _ensure_user(spec) for spec in USERS}
+
+
+def seed(out: TextIO) -> dict[str, User]:
+    people = seed_users()
+    created = 0
+    for spec in PROJECTS:
+        if Project.objects.filter(name=spec.name, created_by=people["pm"]).exists():
+            continue
+        with transaction.atomic():
+            _build_project(spec, people)
+        created += 1
+    out.write(f"Demo data: {created} project(s) created, {len(PROJECTS) - created} already present.\n")
+    return people
+
+
+def logins_text() -> str:
+    width = max(len(u.username) for u in USERS)
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+    lines += [f"  {u.username.ljust(width)}  {u.first_name} {u.last_name}, {u.description}" for u in USERS]
+    return "\n".join(lines)

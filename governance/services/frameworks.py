@@ -1,0 +1,177 @@
+"""Frameworks as data: import and update from YAML (validated, with line numbers), and the
+reference data (frameworks, risk matrices) every installation starts with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+
+from governance.models import Framework, Requirement, RiskMatrix, Tier
+from lifecycle import services as lifecycle_services
+from lifecycle import yaml_loader
+from lifecycle.exceptions import ApplicationError
+from lifecycle.models import User
+from lifecycle.yaml_loader import Checker, Node
+
+FRAMEWORKS_DIR = Path(settings.BASE_DIR) / "governance" / "frameworks"
+TOP_KEYS = ("key", "name", "full_name", "source", "as_of", "requirements", "tiers", "dates")
+REQUIREMENT_KEYS = ("code", "title", "level", "parent", "summary", "tiers", "group", "number")
+
+RISK_MATRICES = [
+    {
+        "key": "3x3",
+        "name": "3 × 3",
+        "size": 3,
+        "levels": [
+            {"key": "low", "label": "Low", "min": 1},
+            {"key": "medium", "label": "Medium", "min": 3},
+            {"key": "high", "label": "High", "min": 6},
+            {"key": "critical", "label": "Critical", "min": 9},
+        ],
+        "likelihood_labels": ["Unlikely", "Possible", "Likely"],
+        "impact_labels": ["Minor", "Moderate", "Severe"],
+    },
+    {
+        "key": "4x4",
+        "name": "4 × 4",
+        "size": 4,
+        "levels": [
+            {"key": "low", "label": "Low", "min": 1},
+            {"key": "medium", "label": "Medium", "min": 4},
+            {"key": "high", "label": "High", "min": 8},
+            {"key": "critical", "label": "Critical", "min": 12},
+        ],
+        "likelihood_labels": ["Rare", "Unlikely", "Likely", "Almost certain"],
+        "impact_labels": ["Minor", "Moderate", "Major", "Severe"],
+    },
+    {
+        "key": "5x5",
+        "name": "5 × 5",
+        "size": 5,
+        "levels": [
+            {"key": "low", "label": "Low", "min": 1},
+            {"key": "medium", "label": "Medium", "min": 5},
+            {"key": "high", "label": "High", "min": 10},
+            {"key": "critical", "label": "Critical", "min": 20},
+        ],
+        "likelihood_labels": ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"],
+        "impact_labels": ["Negligible", "Minor", "Moderate", "Major", "Severe"],
+    },
+]
+
+
+class FrameworkImportError(ApplicationError):
+    def __init__(self, errors: list[str]):
+        super().__init__(
+            "The framework was not imported: " + "; ".join(errors[:5]) + (" …" if len(errors) > 5 else ""),
+            code="framework_invalid",
+            fields={"file": errors},
+        )
+        self.errors = errors
+
+
+def framework_validate(*, text: str) -> Node:
+    try:
+        doc = yaml_loader.load(text)
+    except yaml_loader.YamlFormatError as e:
+        raise FrameworkImportError(e.errors) from None
+    check = Checker()
+    check.unknown_keys(doc, TOP_KEYS, "")
+    check.slug(doc, "key", "key", max_len=40)
+    check.text(doc, "name", "name", max_len=100)
+    check.text(doc, "full_name", "full_name", required=False, max_len=300)
+    source = check.text(doc, "source", "source", max_len=500)
+    if source and not source.startswith(("http://", "https://")):
+        check.error(doc.line_of("source"), "source", "must be a web address")
+    check.a_date(doc, "as_of", "as_of")
+    requirements = check.sequence(doc, "requirements", "requirements")
+    codes: set[str] = set()
+    for i, req in enumerate(requirements):
+        path = f"requirements[{i}]"
+        if not isinstance(req, Node):
+            check.error(requirements.line_of(i), path, "must be a mapping")
+            continue
+        check.unknown_keys(req, REQUIREMENT_KEYS, path)
+        code = check.text(req, "code", f"{path}.code", max_len=40)
+        if code in codes:
+            check.error(req.line_of("code"), f"{path}.code", f"{code!r} is used twice")
+        codes.add(code)
+        check.text(req, "title", f"{path}.title", max_len=300)
+        check.text(req, "level", f"{path}.level", max_len=30)
+        check.text(req, "summary", f"{path}.summary", required=False, max_len=5000)
+        for tier in check.strings(req, "tiers", f"{path}.tiers"):
+            if tier not in Tier.values:
+                check.error(req.line_of("tiers"), f"{path}.tiers", f"unknown tier {tier!r}")
+    for i, req in enumerate(requirements):
+        if isinstance(req, Node) and req.get("parent") and req["parent"] not in codes:
+            check.error(req.line_of("parent"), f"requirements[{i}].parent", f"{req['parent']!r} is not a code in this file")
+    if check.errors:
+        raise FrameworkImportError(check.errors)
+    return doc
+
+
+@lifecycle_services.atomic
+def framework_import(*, text: str, actor: User | None = None) -> Framework:
+    """Create or update a framework from YAML. Requirements are matched by code: new ones are
+    added, changed ones updated, and ones no longer listed removed."""
+    doc = framework_validate(text=text)
+    extra = {k: _plain(doc[k]) for k in ("tiers", "dates") if k in doc}
+    framework, created = Framework.objects.update_or_create(
+        key=doc["key"],
+        defaults={
+            "name": doc["name"],
+            "full_name": doc.get("full_name", "") or "",
+            "source": doc["source"],
+            "as_of": Checker().a_date(doc, "as_of", "as_of"),
+            "extra": extra,
+        },
+    )
+    existing = {r.code: r for r in framework.requirements.all()}
+    keep = []
+    for order, req in enumerate(doc["requirements"]):
+        fields = {
+            "title": str(req["title"]).strip(),
+            "level": str(req["level"]).strip(),
+            "parent_code": str(req.get("parent") or ""),
+            "summary": str(req.get("summary") or "").strip(),
+            "tiers": list(req.get("tiers") or []),
+            "extra": {k: req[k] for k in ("group", "number") if k in req},
+            "order": order,
+        }
+        code = str(req["code"])
+        keep.append(code)
+        if code in existing:
+            Requirement.objects.filter(pk=existing[code].pk).update(**fields)
+        else:
+            Requirement.objects.create(framework=framework, code=code, **fields)
+    framework.requirements.exclude(code__in=keep).delete()
+    lifecycle_services.change_record(
+        actor=actor,
+        action="framework.imported" if created else "framework.updated",
+        type="framework",
+        label=framework.name,
+        after={"key": framework.key, "as_of": str(framework.as_of), "requirements": len(keep)},
+        feed=False,
+    )
+    return framework
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[union-attr]
+    return value
+
+
+def governance_reference_data() -> None:
+    """Risk matrices and the shipped frameworks, when missing (after migrate, or a test flush)."""
+    for matrix in RISK_MATRICES:
+        RiskMatrix.objects.get_or_create(key=matrix["key"], defaults={k: v for k, v in matrix.items() if k != "key"})
+    present = set(Framework.objects.values_list("key", flat=True))
+    for path in sorted(FRAMEWORKS_DIR.glob("*.yaml")):
+        if path.stem not in present:
+            framework_import(text=path.read_text(encoding="utf-8"))

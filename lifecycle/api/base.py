@@ -1,0 +1,68 @@
+"""Shared pieces of every API view: throttles, and helpers to keep views to their four steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+
+class WriteRateThrottle(UserRateThrottle):
+    """Writes per user (reads are not throttled)."""
+
+    scope = "writes"
+    rate = "300/minute"
+
+    def get_rate(self) -> str:
+        from django.conf import settings
+
+        return getattr(settings, "API_WRITE_RATE", self.rate)
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)
+
+
+class TokenCreateThrottle(SimpleRateThrottle):
+    """Token creation per client address and per username: slows password guessing."""
+
+    scope = "token"
+    rate = "10/minute"
+
+    def get_rate(self) -> str:
+        from django.conf import settings
+
+        return getattr(settings, "API_TOKEN_RATE", self.rate)
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        username = ""
+        if isinstance(request.data, dict):
+            username = str(request.data.get("username", ""))[:150].lower()
+        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{username}"}
+
+
+class ApiView(APIView):
+    throttle_classes = [WriteRateThrottle]
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> dict:
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class StrictSerializer(serializers.Serializer):
+    """Input serializer that refuses unknown fields instead of silently ignoring them."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["This field is not known."] for name in unknown})
+        elif data is not None:
+            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
+        return super().to_internal_value(data)

@@ -1,0 +1,97 @@
+"""Idempotency-Key for POST actions: a retry with the same key and body gets the first response;
+the same key with another body gets 422. Keys are scoped to the user and kept 24 hours."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from lifecycle.exceptions import ApplicationError, Conflict, IdempotencyMismatch
+from lifecycle.models import IdempotencyRecord
+from lifecycle.services.housekeeping import IDEMPOTENCY_TTL
+
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+# A record still marked "in progress" after this long belongs to a request that died mid-way;
+# a retry may take it over.
+ABANDONED_AFTER = timedelta(minutes=2)
+_REPLAYED_HEADERS = ("Location", "ETag")
+
+
+def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
+    @functools.wraps(view)
+    def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get("Idempotency-Key")
+        if key is None or not request.user.is_authenticated:
+            return view(self, request, *args, **kwargs)
+        if not _KEY.match(key):
+            raise ApplicationError(
+                "Idempotency-Key must be 1 to 200 printable characters.", fields={"Idempotency-Key": ["Not a valid key."]}
+            )
+        fingerprint = hashlib.sha256(
+            b"%s %s\n%s" % (request.method.encode(), request.path.encode(), request._request.body)
+        ).hexdigest()
+        record, replay = _claim(request, key, fingerprint)
+        if replay is not None:
+            return replay
+        try:
+            response = view(self, request, *args, **kwargs)
+        except Exception:
+            record.delete()
+            raise
+        _store(record, response)
+        return response
+
+    return wrapper
+
+
+def _claim(request: Request, key: str, fingerprint: str) -> tuple[IdempotencyRecord, Response | None]:
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                user=request.user, key=key, method=request.method, path=request.path, body_hash=fingerprint
+            )
+        return record, None
+    except IntegrityError:
+        pass
+    record = IdempotencyRecord.objects.get(user=request.user, key=key)
+    stale = record.created_at < now - IDEMPOTENCY_TTL or (
+        record.status_code is None and record.created_at < now - ABANDONED_AFTER
+    )
+    if stale:
+        IdempotencyRecord.objects.filter(pk=record.pk).update(
+            created_at=now, body_hash=fingerprint, method=request.method, path=request.path, status_code=None, response_body=None
+        )
+        record.refresh_from_db()
+        return record, None
+    if record.body_hash != fingerprint:
+        raise IdempotencyMismatch(
+            "This Idempotency-Key was used with another request; use a new key for a new request.",
+            code="idempotency_mismatch",
+        )
+    if record.status_code is None:
+        raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.", code="conflict")
+    replay = Response(record.response_body, status=record.status_code)
+    for name, value in record.response_headers.items():
+        replay[name] = value
+    replay["Idempotent-Replayed"] = "true"
+    return record, replay
+
+
+def _store(record: IdempotencyRecord, response: Response) -> None:
+    if response.status_code >= 500:
+        record.delete()
+        return
+    record.status_code = response.status_code
+    record.response_body = getattr(response, "data", None)
+    record.response_headers = {h: response[h] for h in _REPLAYED_HEADERS if h in response}
+    record.save(update_fields=["status_code", "response_body", "response_headers"])

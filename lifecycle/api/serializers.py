@@ -1,0 +1,79 @@
+"""Output shapes shared by several endpoints (a project is rendered the same by its list, detail,
+update and resume endpoints)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from lifecycle.api.fields import Timestamp
+from lifecycle.models import Membership, PhaseKey, Project, Role
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+
+
+class TemplateRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    key = serializers.CharField()
+    version = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class UseCaseSerializer(serializers.Serializer):
+    problem = serializers.CharField(source="use_case_problem", allow_blank=True, max_length=5000, required=False)
+    end_users = serializers.CharField(source="use_case_users", allow_blank=True, max_length=5000, required=False)
+    expectations = serializers.CharField(source="use_case_expectations", allow_blank=True, max_length=5000, required=False)
+
+
+class ProjectOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    use_case = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    template = TemplateRefSerializer()
+    status = serializers.ChoiceField(choices=Project.Status.choices)
+    current_phase = serializers.ChoiceField(choices=PhaseKey.choices)
+    start_date = serializers.DateField()
+    owners = serializers.SerializerMethodField()
+    created_at = Timestamp()
+    updated_at = Timestamp()
+
+    @extend_schema_field(UseCaseSerializer)
+    def get_use_case(self, project: Project) -> dict[str, str]:
+        return {
+            "problem": project.use_case_problem,
+            "end_users": project.use_case_users,
+            "expectations": project.use_case_expectations,
+        }
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_tags(self, project: Project) -> list[str]:
+        return sorted(t.name for t in project.tags.all())
+
+    @extend_schema_field(UserRefSerializer(many=True))
+    def get_owners(self, project: Project) -> list[dict[str, Any]]:
+        memberships = getattr(project, "owner_memberships", None)
+        if memberships is None:
+            memberships = [m for m in project.memberships.select_related("user") if m.role == Role.OWNER]
+        return [UserRefSerializer(m.user).data for m in memberships]
+
+
+class MembershipOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    project = serializers.UUIDField(source="project_id")
+    user = UserRefSerializer()
+    role = serializers.ChoiceField(choices=Role.choices)
+    functions = serializers.SerializerMethodField()
+    created_at = Timestamp()
+    updated_at = Timestamp()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_functions(self, membership: Membership) -> list[str]:
+        return sorted(f.key for f in membership.functions.all())

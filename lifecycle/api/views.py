@@ -1,0 +1,273 @@
+"""API of the lifecycle core: tokens, projects, members."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from lifecycle import selectors, services
+from lifecycle.api.base import ApiView, StrictSerializer, TokenCreateThrottle, validated
+from lifecycle.api.conditional import require_if_match, with_etag
+from lifecycle.api.idempotency import idempotent
+from lifecycle.api.pagination import paginate
+from lifecycle.api.schema import ERRORS, envelope
+from lifecycle.api.serializers import MembershipOutputSerializer, ProjectOutputSerializer, UseCaseSerializer
+from lifecycle.models import LifecycleTemplate, PhaseKey, Project, Role
+from lifecycle.permissions import Action
+
+
+class TokenCreateApi(ApiView):
+    """Exchange a username and password for a new named API token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenCreateThrottle]
+
+    class InputSerializer(StrictSerializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=4096, style={"input_type": "password"})
+        name = serializers.CharField(max_length=100, required=False, default="api")
+
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+        name = serializers.CharField()
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # A wrong password is 401 (not 403), which needs a WWW-Authenticate challenge.
+        return "Token"
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        request=InputSerializer,
+        responses={200: OutputSerializer, **ERRORS(400, 401, 429)},
+        auth=[],
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(self.InputSerializer, request.data)
+        token, raw = services.token_create_with_password(username=data["username"], password=data["password"], name=data["name"])
+        return Response(self.OutputSerializer({"token": raw, "name": token.name}).data)
+
+
+PROJECT_ORDERINGS = {
+    "-updated_at": ("-updated_at", "-id"),
+    "updated_at": ("updated_at", "id"),
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "created_at": ("created_at", "id"),
+    "-created_at": ("-created_at", "-id"),
+}
+
+
+def _project_out(project: Project) -> dict:
+    return ProjectOutputSerializer(project).data
+
+
+def _reload(user: object, project_id: UUID) -> Project:
+    """The project as the detail endpoint renders it (tags and owners prefetched)."""
+    return selectors.project_list_for_user(
+        user=user,  # type: ignore[arg-type]
+        filters=selectors.ProjectFilters(deleted=False),
+        annotate=False,
+    ).get(pk=project_id)
+
+
+class ProjectListApi(ApiView):
+    class FilterSerializer(serializers.Serializer):
+        phase = serializers.ChoiceField(choices=PhaseKey.choices, required=False)
+        status = serializers.ChoiceField(choices=Project.Status.choices, required=False)
+        tag = serializers.CharField(max_length=40, required=False)
+        search = serializers.CharField(max_length=200, required=False)
+        updated_since = serializers.DateTimeField(required=False)
+        ordering = serializers.ChoiceField(choices=list(PROJECT_ORDERINGS), required=False, default="-updated_at")
+
+    class InputSerializer(StrictSerializer):
+        name = serializers.CharField(max_length=200)
+        description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+        use_case = UseCaseSerializer(required=False)
+        tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20, default=list)
+        template = serializers.UUIDField(required=False)
+        start_date = serializers.DateField(required=False)
+
+    @extend_schema(
+        operation_id="projects_list",
+        parameters=[FilterSerializer, OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
+        responses={200: envelope("ProjectList", ProjectOutputSerializer), **ERRORS(400, 401)},
+        tags=["projects"],
+    )
+    def get(self, request: Request) -> Response:
+        filters = validated(self.FilterSerializer, request.query_params)
+        queryset = selectors.project_list_for_user(
+            user=request.user,
+            filters=selectors.ProjectFilters(
+                search=filters.get("search", ""),
+                phase=filters.get("phase", ""),
+                status=filters.get("status", ""),
+                tag=filters.get("tag", ""),
+            ),
+            annotate=False,
+        )
+        if "updated_since" in filters:
+            queryset = queryset.filter(updated_at__gte=filters["updated_since"])
+        ordering = filters["ordering"]
+        page = paginate(request, queryset, PROJECT_ORDERINGS[ordering], ordering)
+        return page.response([_project_out(p) for p in page.rows])
+
+    @extend_schema(
+        operation_id="projects_create",
+        request=InputSerializer,
+        responses={201: ProjectOutputSerializer, **ERRORS(400, 401, 422, 429)},
+        tags=["projects"],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = validated(self.InputSerializer, request.data)
+        template = None
+        if "template" in data:
+            template = LifecycleTemplate.objects.filter(pk=data["template"]).first()
+            if template is None:
+                raise serializers.ValidationError({"template": ["No template has this id."]})
+        use_case = data.get("use_case", {})
+        project = services.project_create(
+            actor=request.user,
+            name=data["name"],
+            description=data["description"],
+            use_case_problem=use_case.get("use_case_problem", ""),
+            use_case_users=use_case.get("use_case_users", ""),
+            use_case_expectations=use_case.get("use_case_expectations", ""),
+            tags=data["tags"],
+            template=template,
+            start_date=data.get("start_date"),
+        )
+        body = _project_out(_reload(request.user, project.pk))
+        return Response(body, status=201, headers={"Location": f"/api/v1/projects/{project.pk}/"})
+
+
+class ProjectDetailApi(ApiView):
+    class InputSerializer(StrictSerializer):
+        name = serializers.CharField(max_length=200, required=False)
+        description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+        use_case = UseCaseSerializer(required=False)
+        tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20)
+        start_date = serializers.DateField(required=False)
+
+    @extend_schema(
+        operation_id="projects_retrieve", responses={200: ProjectOutputSerializer, **ERRORS(401, 404)}, tags=["projects"]
+    )
+    def get(self, request: Request, id: UUID) -> Response:
+        project = selectors.project_get_for_user(user=request.user, id=id)
+        return with_etag(request, Response(_project_out(_reload(request.user, project.pk))))
+
+    @extend_schema(
+        operation_id="projects_partial_update",
+        request=InputSerializer,
+        responses={200: ProjectOutputSerializer, **ERRORS(400, 401, 403, 404, 409, 412, 428)},
+        tags=["projects"],
+    )
+    def patch(self, request: Request, id: UUID) -> Response:
+        project = selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+        require_if_match(request, _project_out(_reload(request.user, project.pk)))
+        data = validated(self.InputSerializer, request.data)
+        fields = {k: data[k] for k in ("name", "description", "start_date") if k in data}
+        fields.update(data.get("use_case", {}))
+        services.project_update(project=project, actor=request.user, tags=data.get("tags"), **fields)
+        return with_etag(request, Response(_project_out(_reload(request.user, project.pk))))
+
+    @extend_schema(
+        operation_id="projects_destroy", responses={204: None, **ERRORS(401, 403, 404, 409, 412, 428)}, tags=["projects"]
+    )
+    def delete(self, request: Request, id: UUID) -> Response:
+        project = selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+        require_if_match(request, _project_out(_reload(request.user, project.pk)))
+        services.project_delete(project=project, actor=request.user)
+        return Response(status=204)
+
+
+class ProjectResumeApi(ApiView):
+    @extend_schema(
+        operation_id="projects_resume",
+        request=None,
+        responses={200: ProjectOutputSerializer, **ERRORS(401, 403, 404, 409, 422)},
+        tags=["projects"],
+    )
+    @idempotent
+    def post(self, request: Request, id: UUID) -> Response:
+        project = selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+        services.project_resume(project=project, actor=request.user)
+        return Response(_project_out(_reload(request.user, project.pk)))
+
+
+class MemberListApi(ApiView):
+    class InputSerializer(StrictSerializer):
+        user = serializers.CharField(max_length=254, help_text="Username or e-mail of an existing user.")
+        role = serializers.ChoiceField(choices=Role.choices)
+        functions = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list, max_length=20)
+
+    @extend_schema(
+        operation_id="members_list",
+        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
+        responses={200: envelope("MemberList", MembershipOutputSerializer), **ERRORS(400, 401, 404)},
+        tags=["members"],
+    )
+    def get(self, request: Request, id: UUID) -> Response:
+        project = selectors.project_get_for_user(user=request.user, id=id)
+        queryset = project.memberships.select_related("user").prefetch_related("functions")
+        page = paginate(request, queryset, ("created_at", "id"), "created_at")
+        return page.response([MembershipOutputSerializer(m).data for m in page.rows])
+
+    @extend_schema(
+        operation_id="members_create",
+        request=InputSerializer,
+        responses={201: MembershipOutputSerializer, **ERRORS(400, 401, 403, 404, 409, 422)},
+        tags=["members"],
+    )
+    @idempotent
+    def post(self, request: Request, id: UUID) -> Response:
+        project = selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+        data = validated(self.InputSerializer, request.data)
+        membership = services.membership_add(project=project, actor=request.user, **data)
+        return Response(
+            MembershipOutputSerializer(membership).data, status=201, headers={"Location": f"/api/v1/members/{membership.pk}/"}
+        )
+
+
+class MemberDetailApi(ApiView):
+    class InputSerializer(StrictSerializer):
+        role = serializers.ChoiceField(choices=Role.choices, required=False)
+        functions = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=20)
+
+    @extend_schema(
+        operation_id="members_retrieve", responses={200: MembershipOutputSerializer, **ERRORS(401, 404)}, tags=["members"]
+    )
+    def get(self, request: Request, id: UUID) -> Response:
+        membership = selectors.membership_get_for_user(user=request.user, id=id)
+        return with_etag(request, Response(MembershipOutputSerializer(membership).data))
+
+    @extend_schema(
+        operation_id="members_partial_update",
+        request=InputSerializer,
+        responses={200: MembershipOutputSerializer, **ERRORS(400, 401, 403, 404, 409, 412, 428)},
+        tags=["members"],
+    )
+    def patch(self, request: Request, id: UUID) -> Response:
+        membership = selectors.membership_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+        require_if_match(request, MembershipOutputSerializer(membership).data)
+        data = validated(self.InputSerializer, request.data)
+        membership = services.membership_update(
+            membership=membership, actor=request.user, role=data.get("role", membership.role), functions=data.get("functions")
+        )
+        return with_etag(request, Response(MembershipOutputSerializer(membership).data))
+
+    @extend_schema(
+        operation_id="members_destroy", responses={204: None, **ERRORS(401, 403, 404, 409, 412, 428)}, tags=["members"]
+    )
+    def delete(self, request: Request, id: UUID) -> Response:
+        membership = selectors.membership_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+        require_if_match(request, MembershipOutputSerializer(membership).data)
+        services.membership_remove(membership=membership, actor=request.user)
+        return Response(status=204)

@@ -1,0 +1,147 @@
+"""Extension points that higher apps (phases, governance) register in their AppConfig.ready().
+
+Dependencies point one way (governance → phases → lifecycle): lifecycle never imports the apps
+above it. Instead it offers these hooks, and the apps announce what they add:
+
+- template sections: each app validates, imports and exports its part of a lifecycle template;
+- project creation: each app adds its part of a new project in the same transaction;
+- change listeners: each app hears about every change record, inside the transaction
+  (to mark derived state stale) and after commit (to enqueue work);
+- project extensions: extra context and fragments for the project list and project page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from lifecycle.models import LifecycleTemplate, Project, User
+    from lifecycle.yaml_loader import Node
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a listener hears: one change record, as written."""
+
+    seq: int | None
+    type: str
+    object_id: Any
+    project_id: Any
+    op: str
+    action: str
+    before: dict | None
+    after: dict | None
+
+
+class TemplateSection(Protocol):
+    """An app's part of a lifecycle template (see docs/template-format.md)."""
+
+    name: str
+
+    def validate(self, doc: Node, errors: list[str]) -> None:
+        """Append "line N: field: problem" messages for every problem in `doc`; write nothing."""
+
+    def load(self, doc: Node, template: LifecycleTemplate) -> None:
+        """Create this app's rows for a validated document."""
+
+    def dump(self, template: LifecycleTemplate, doc: dict) -> None:
+        """Add this app's part of `template` to the exported document."""
+
+
+@dataclass
+class ProjectExtension:
+    """Extra data an app shows on the project list and project page.
+
+    `annotate_list` adds columns to the project list queryset (a fixed number of queries, whatever
+    the page size); `list_cell_template` renders them with `project` in context. `detail_context`
+    returns context (merged into the project page's) for `detail_template`, a panel on the project
+    page, and for `phase_cell_template`, rendered inside each phase of the timeline with `phase`.
+    """
+
+    name: str
+    annotate_list: Callable[[QuerySet], QuerySet] | None = None
+    list_cell_template: str | None = None
+    list_header: str = ""
+    detail_context: Callable[[Project, User], dict] | None = None
+    detail_template: str | None = None
+    phase_cell_template: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """Something waiting for a user's decision (a vote, a sign-off, an artifact review...)."""
+
+    kind: str
+    title: str
+    project_name: str
+    url: str
+    since: Any
+    detail: str = ""
+
+
+@dataclass
+class InboxProvider:
+    """An app's contribution to the "waiting for me" inbox: a cheap count for the navigation and
+    the items for the inbox page."""
+
+    name: str
+    count: Callable[[User], int]
+    items: Callable[[User], list[InboxItem]]
+
+
+@dataclass
+class Registry:
+    template_sections: list[TemplateSection] = field(default_factory=list)
+    project_created: list[Callable[[Project, User], None]] = field(default_factory=list)
+    in_transaction_listeners: list[Callable[[list[Change]], None]] = field(default_factory=list)
+    on_commit_listeners: list[Callable[[list[Change]], None]] = field(default_factory=list)
+    project_extensions: list[ProjectExtension] = field(default_factory=list)
+    notification_kinds: dict[str, str] = field(default_factory=dict)
+    reference_data: list[Callable[[], None]] = field(default_factory=list)
+    inbox_providers: list[InboxProvider] = field(default_factory=list)
+
+    def add_template_section(self, section: TemplateSection) -> None:
+        if all(s.name != section.name for s in self.template_sections):
+            self.template_sections.append(section)
+
+    def on_project_created(self, fn: Callable[[Project, User], None]) -> None:
+        if fn not in self.project_created:
+            self.project_created.append(fn)
+
+    def listen(self, fn: Callable[[list[Change]], None], *, when: str) -> None:
+        """Hear about changes. when="transaction": inside the writing transaction, before the
+        change rows are written (may write, may record more changes); when="commit": after commit
+        (enqueue tasks; must not fail the request)."""
+        target = self.in_transaction_listeners if when == "transaction" else self.on_commit_listeners
+        if when not in ("transaction", "commit"):
+            raise ValueError(f"when must be 'transaction' or 'commit', not {when!r}")
+        if fn not in target:
+            target.append(fn)
+
+    def add_project_extension(self, extension: ProjectExtension) -> None:
+        if all(e.name != extension.name for e in self.project_extensions):
+            self.project_extensions.append(extension)
+            self.project_extensions.sort(key=lambda e: e.order)
+
+    def on_bootstrap(self, fn: Callable[[], None]) -> None:
+        """Create an app's reference data (idempotent), before the default template is imported."""
+        if fn not in self.reference_data:
+            self.reference_data.append(fn)
+
+    def add_inbox_provider(self, provider: InboxProvider) -> None:
+        if all(p.name != provider.name for p in self.inbox_providers):
+            self.inbox_providers.append(provider)
+
+    def add_notification_kind(self, kind: str, label: str) -> None:
+        self.notification_kinds[kind] = label
+
+    def extensions(self) -> Iterable[ProjectExtension]:
+        return list(self.project_extensions)
+
+
+registry = Registry()

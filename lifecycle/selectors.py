@@ -1,0 +1,259 @@
+"""Reads of the lifecycle core, scoped to what the user may see.
+
+Access checks live here: `project_get_for_user` raises Http404 for outsiders (a project's
+existence must not leak) and PermissionDenied for members whose role does not allow the action.
+Every other app's `<entity>_get_for_user` ends in `project_access_check`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+
+from lifecycle import hooks
+from lifecycle.models import Function, LifecycleTemplate, Membership, Phase, PhaseKey, Project, Role, Tag, User
+from lifecycle.permissions import PORTFOLIO_VIEWERS_GROUP, Access, Action
+
+_PHASE_ORDER = Case(
+    *[When(current_phase=key, then=Value(i)) for i, key in enumerate(PhaseKey.ordered())],
+    output_field=IntegerField(),
+)
+
+PROJECT_ORDERINGS: dict[str, tuple[Any, ...]] = {
+    "-updated": ("-updated_at", "-id"),
+    "updated": ("updated_at", "id"),
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+    "phase": (_PHASE_ORDER.asc(), "name", "id"),
+    "-phase": (_PHASE_ORDER.desc(), "name", "id"),
+}
+
+
+def user_is_portfolio_viewer(user: User) -> bool:
+    """Cached on the user object: asked at most once per request."""
+    cached = getattr(user, "_is_portfolio_viewer", None)
+    if cached is None:
+        cached = user.is_authenticated and user.groups.filter(name=PORTFOLIO_VIEWERS_GROUP).exists()
+        user._is_portfolio_viewer = cached  # type: ignore[attr-defined]
+    return bool(cached)
+
+
+def user_sees_everything(user: User) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user_is_portfolio_viewer(user)))
+
+
+def project_access(*, user: User, project: Project) -> Access:
+    """The user's role and functions in the project (one query, cached on the project)."""
+    cache: dict = project.__dict__.setdefault("_access_cache", {})
+    if user.pk in cache:
+        return cache[user.pk]
+    if not user.is_authenticated:
+        return Access()
+    rows = list(Membership.objects.filter(project=project, user=user).values_list("role", "functions__key"))
+    role = rows[0][0] if rows else None
+    access = Access(
+        role=role,
+        functions=frozenset(fn for _, fn in rows if fn),
+        is_admin=user.is_superuser,
+        is_portfolio_viewer=False if role or user.is_superuser else user_is_portfolio_viewer(user),
+    )
+    cache[user.pk] = access
+    return access
+
+
+def project_access_check(*, user: User, project: Project, action: Action = Action.VIEW) -> Access:
+    """404 for those who cannot see the project, 403 for those whose role does not allow `action`."""
+    access = project_access(user=user, project=project)
+    if not access.can_see or (project.is_deleted and not access.is_admin):
+        raise Http404("No such project.")
+    if not access.allows(action):
+        raise PermissionDenied(_DENIED[action])
+    return access
+
+
+_DENIED = {
+    Action.VIEW: "You cannot see this project.",
+    Action.MANAGE: "Only the project's owners can do this.",
+    Action.CONTRIBUTE: "Only owners and contributors can change this project's work.",
+    Action.APPROVE: "Only the project's approvers can approve or send back artifacts.",
+    Action.REVIEW: "Only the project's owners can request, withdraw or recompute gate reviews.",
+    Action.ACCEPT_RISK: "Only the project's approvers can accept a risk at level high or above.",
+}
+
+
+def project_get_for_user(*, user: User, id: UUID | str, action: Action = Action.VIEW) -> Project:
+    project = Project.objects.select_related("template").filter(pk=id).first()
+    if project is None:
+        raise Http404("No such project.")
+    project.access = project_access_check(user=user, project=project, action=action)  # type: ignore[attr-defined]
+    return project
+
+
+@dataclass
+class ProjectFilters:
+    search: str = ""
+    phase: str = ""
+    status: str = ""
+    tag: str = ""
+    owner: str = ""
+    ordering: str = "-updated"
+    deleted: bool = False
+
+
+def project_visible_to(user: User, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    queryset = queryset if queryset is not None else Project.objects.all()
+    if not user.is_authenticated:
+        return queryset.none()
+    if user_sees_everything(user):
+        return queryset
+    return queryset.filter(memberships__user=user)
+
+
+def project_list_for_user(*, user: User, filters: ProjectFilters | None = None, annotate: bool = True) -> QuerySet[Project]:
+    """Visible projects, filtered and ordered, with what each list row shows prefetched: tags,
+    owners, and the columns higher apps add (checklist progress, readiness)."""
+    filters = filters or ProjectFilters()
+    qs = project_visible_to(user, Project.objects.filter(deleted_at__isnull=not filters.deleted))
+    if filters.search:
+        qs = qs.filter(Q(name__icontains=filters.search) | Q(description__icontains=filters.search))
+    if filters.phase:
+        qs = qs.filter(current_phase=filters.phase)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.tag:
+        qs = qs.filter(tags__name=filters.tag)
+    if filters.owner:
+        qs = qs.filter(pk__in=Membership.objects.filter(role=Role.OWNER, user__username=filters.owner).values("project_id"))
+    qs = qs.order_by(*PROJECT_ORDERINGS.get(filters.ordering, PROJECT_ORDERINGS["-updated"]))
+    qs = qs.select_related("template").prefetch_related(
+        "tags",
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(role=Role.OWNER).select_related("user"),
+            to_attr="owner_memberships",
+        ),
+    )
+    if annotate:
+        for extension in hooks.registry.extensions():
+            if extension.annotate_list:
+                qs = extension.annotate_list(qs)
+    return qs
+
+
+def phase_list(*, project: Project) -> list[Phase]:
+    return list(project.phases.all().order_by("order"))
+
+
+def phase_get_for_user(*, user: User, id: UUID | str, action: Action = Action.VIEW) -> Phase:
+    phase = Phase.objects.select_related("project", "project__template").filter(pk=id).first()
+    if phase is None:
+        raise Http404("No such phase.")
+    phase.project.access = project_access_check(user=user, project=phase.project, action=action)  # type: ignore[attr-defined]
+    return phase
+
+
+def membership_list(*, project: Project) -> list[Membership]:
+    return list(project.memberships.select_related("user").prefetch_related("functions").order_by("role", "user__username"))
+
+
+def membership_get_for_user(*, user: User, id: UUID | str, action: Action = Action.VIEW) -> Membership:
+    membership = Membership.objects.select_related("project", "user").filter(pk=id).first()
+    if membership is None:
+        raise Http404("No such member.")
+    membership.project.access = project_access_check(user=user, project=membership.project, action=action)  # type: ignore[attr-defined]
+    return membership
+
+
+def user_find(*, identifier: str) -> User | None:
+    """A user by username or e-mail (case-insensitive for e-mail)."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    if "@" in identifier:
+        return User.objects.filter(email__iexact=identifier, is_active=True).first()
+    return User.objects.filter(username=identifier, is_active=True).first()
+
+
+def function_list() -> list[Function]:
+    return list(Function.objects.all())
+
+
+def tag_list_for_user(*, user: User) -> list[str]:
+    return list(
+        Tag.objects.filter(projects__in=project_visible_to(user, Project.objects.filter(deleted_at__isnull=True)))
+        .values_list("name", flat=True)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def template_list() -> list[LifecycleTemplate]:
+    return list(LifecycleTemplate.objects.order_by("key", "-version"))
+
+
+def template_get_default() -> LifecycleTemplate:
+    template = LifecycleTemplate.objects.filter(is_default=True).first()
+    if template is None:
+        raise Http404("No default lifecycle template is installed.")
+    return template
+
+
+def owners_count(*, project: Project) -> int:
+    return project.memberships.filter(role=Role.OWNER).count()
+
+
+def nav_counts(*, user: User) -> dict[str, int]:
+    """Unread notifications and items waiting in the user's inbox (one query per inbox provider)."""
+    from lifecycle.models import Notification
+
+    unread = Notification.objects.filter(user=user, read_at=None).count()
+    inbox = sum(provider.count(user) for provider in hooks.registry.inbox_providers)
+    return {"notifications": unread, "inbox": inbox}
+
+
+def inbox_items(*, user: User) -> list[hooks.InboxItem]:
+    items = [item for provider in hooks.registry.inbox_providers for item in provider.items(user)]
+    return sorted(items, key=lambda i: i.since)
+
+
+def notification_list(*, user: User) -> Any:
+    from lifecycle.models import Notification
+
+    return Notification.objects.filter(user=user).select_related("project").order_by("-created_at")
+
+
+def home_summary(*, user: User) -> dict:
+    """What the home page shows: projects per phase and status, and the latest projects."""
+    from django.db.models import Count
+
+    visible = project_visible_to(user, Project.objects.filter(deleted_at__isnull=True))
+    by_phase = dict(
+        visible.filter(status__in=[Project.Status.ACTIVE, Project.Status.ON_HOLD])
+        .values_list("current_phase")
+        .annotate(n=Count("id"))
+        .values_list("current_phase", "n")
+    )
+    by_status = dict(visible.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {
+        "phase_counts": [(label, key, by_phase.get(key, 0)) for key, label in PhaseKey.choices],
+        "status_counts": [(label, key, by_status.get(key, 0)) for key, label in Project.Status.choices],
+        "recent": list(visible.order_by("-updated_at", "-id")[:5]),
+        "total": sum(by_status.values()),
+    }
+
+
+def notification_settings(*, user: User) -> list[dict]:
+    from lifecycle.models import NotificationPreference
+
+    muted = set(NotificationPreference.objects.filter(user=user, email=False).values_list("kind", flat=True))
+    return [
+        {"kind": kind, "label": label, "email": kind not in muted}
+        for kind, label in sorted(hooks.registry.notification_kinds.items(), key=lambda kv: kv[1])
+    ]

@@ -1,0 +1,156 @@
+"""Project membership: roles, functions, and the rule that a project always keeps an owner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from lifecycle import selectors
+from lifecycle.exceptions import ApplicationError, Conflict
+from lifecycle.models import Function, Membership, Project, Role, User
+from lifecycle.services.projects import ensure_writable
+from lifecycle.services.records import atomic, change_record
+
+
+def membership_snapshot(membership: Membership, functions: Iterable[str] | None = None) -> dict:
+    return {
+        "user": str(membership.user_id),
+        "username": membership.user.username,
+        "role": membership.role,
+        "functions": sorted(functions if functions is not None else membership.functions.values_list("key", flat=True)),
+    }
+
+
+def _check_role(role: str) -> str:
+    if role not in Role.values:
+        raise ApplicationError(
+            f"{role!r} is not a role. Choose one of: {', '.join(Role.values)}.",
+            fields={"role": [f"Choose one of: {', '.join(Role.values)}."]},
+        )
+    return role
+
+
+def _check_functions(keys: Iterable[str]) -> list[str]:
+    wanted = sorted(set(keys))
+    known = set(Function.objects.filter(key__in=wanted).values_list("key", flat=True))
+    unknown = [k for k in wanted if k not in known]
+    if unknown:
+        all_keys = ", ".join(Function.objects.values_list("key", flat=True))
+        raise ApplicationError(
+            f"Unknown function: {', '.join(unknown)}. Known functions: {all_keys}.",
+            fields={"functions": [f"Unknown function: {', '.join(unknown)}."]},
+        )
+    return wanted
+
+
+def _record(
+    actor: User | None, action: str, membership: Membership, before: dict | None, after: dict | None, op: str = "upsert"
+) -> None:
+    change_record(
+        actor=actor,
+        action=action,
+        obj=membership,
+        project=membership.project_id,
+        before=before,
+        after=after,
+        op=op,
+        label=f"{membership.user.username} in {membership.project.name}",
+    )
+
+
+def _record_access(actor: User | None, membership: Membership, granted: bool) -> None:
+    """The member's own change feed hears that they gained or lost the project, so their next
+    sync fetches it (or drops it)."""
+    change_record(
+        actor=actor,
+        action="access.granted" if granted else "access.revoked",
+        obj=membership.project,
+        project=membership.project_id,
+        op="upsert" if granted else "delete",
+        audience=membership.user_id,
+    )
+
+
+def membership_create_owner(*, project: Project, user: User, actor: User) -> Membership:
+    """The creator of a project becomes its first owner (called by project_create)."""
+    membership = Membership.objects.create(project=project, user=user, role=Role.OWNER)
+    _record(actor, "member.added", membership, None, membership_snapshot(membership, []))
+    return membership
+
+
+@atomic
+def membership_add(*, project: Project, actor: User, user: str | User, role: str, functions: Iterable[str] = ()) -> Membership:
+    """Add an existing user, named by username or e-mail, with a role and functions."""
+    ensure_writable(project)
+    target = user if isinstance(user, User) else selectors.user_find(identifier=user)
+    if target is None:
+        raise ApplicationError(
+            f"No active user has the username or e-mail {user!r}.",
+            code="user_not_found",
+            fields={"user": ["No active user has this username or e-mail."]},
+        )
+    role = _check_role(role)
+    function_keys = _check_functions(functions)
+    if Membership.objects.filter(project=project, user=target).exists():
+        raise Conflict(
+            f"{target.username} is already a member of this project; change their role instead.",
+            code="already_member",
+            fields={"user": ["Already a member of this project."]},
+        )
+    membership = Membership.objects.create(project=project, user=target, role=role)
+    membership.functions.set(function_keys)
+    _record(actor, "member.added", membership, None, membership_snapshot(membership, function_keys))
+    _record_access(actor, membership, granted=True)
+    return membership
+
+
+def _owners_left_after(membership: Membership) -> int:
+    return Membership.objects.filter(project_id=membership.project_id, role=Role.OWNER).exclude(pk=membership.pk).count()
+
+
+def _lock_members(project_id: object) -> None:
+    """Serialise membership changes of one project, so two owners demoting each other at the same
+    moment cannot leave it without an owner."""
+    list(Membership.objects.select_for_update().filter(project_id=project_id).values_list("pk", flat=True))
+
+
+@atomic
+def membership_update(*, membership: Membership, actor: User, role: str, functions: Iterable[str] | None = None) -> Membership:
+    ensure_writable(membership.project)
+    role = _check_role(role)
+    function_keys = _check_functions(functions) if functions is not None else None
+    _lock_members(membership.project_id)
+    membership = Membership.objects.select_related("project", "user").get(pk=membership.pk)
+    before = membership_snapshot(membership)
+    if membership.role == Role.OWNER and role != Role.OWNER and _owners_left_after(membership) == 0:
+        raise Conflict(
+            "A project always keeps an owner: make someone else an owner first.",
+            code="last_owner",
+            fields={"role": ["This is the project's only owner."]},
+        )
+    membership.role = role
+    membership.updated_at = timezone.now()
+    membership.save(update_fields=["role", "updated_at"])
+    if function_keys is not None:
+        membership.functions.set(function_keys)
+    after = membership_snapshot(membership)
+    if after != before:
+        _record(actor, "member.changed", membership, before, after)
+    return membership
+
+
+@atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    ensure_writable(membership.project)
+    _lock_members(membership.project_id)
+    membership = Membership.objects.select_related("project", "user").get(pk=membership.pk)
+    if membership.role == Role.OWNER and _owners_left_after(membership) == 0:
+        raise Conflict(
+            "A project always keeps an owner: you cannot remove its only owner.",
+            code="last_owner",
+        )
+    before = membership_snapshot(membership)
+    _record(actor, "member.removed", membership, before, None, op="delete")
+    _record_access(actor, membership, granted=False)
+    membership.delete()

@@ -1,0 +1,375 @@
+"""Projects, their phases and their members: every write of the lifecycle core."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db.models import F
+from django.utils import timezone
+
+from lifecycle import hooks
+from lifecycle.exceptions import ApplicationError, Conflict
+from lifecycle.models import LifecycleTemplate, Phase, PhaseKey, Project, Tag, User
+from lifecycle.services.records import atomic, change_record, snapshot
+
+PROJECT_FIELDS = (
+    "name",
+    "description",
+    "use_case_problem",
+    "use_case_users",
+    "use_case_expectations",
+    "start_date",
+    "status",
+    "current_phase",
+)
+PHASE_FIELDS = ("status", "planned_start", "planned_end", "actual_start", "actual_end")
+EDITABLE_FIELDS = ("name", "description", "use_case_problem", "use_case_users", "use_case_expectations")
+MAX_TAGS = 20
+TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9 ._-]{0,39}$")
+
+
+def project_snapshot(project: Project) -> dict:
+    data = snapshot(project, PROJECT_FIELDS)
+    data["tags"] = sorted(t.name for t in project.tags.all())
+    return data
+
+
+def ensure_writable(project: Project) -> None:
+    """Any write to a killed or deleted project is a state conflict (409)."""
+    if project.deleted_at is not None:
+        raise Conflict("This project has been deleted; restore it before changing it.", code="project_deleted")
+    if project.status == Project.Status.KILLED:
+        raise Conflict("This project was killed; it is read-only.", code="project_closed")
+
+
+def normalise_tags(tags: Iterable[str]) -> list[str]:
+    cleaned = []
+    for raw in tags:
+        tag = " ".join(str(raw).strip().lower().split())
+        if not tag:
+            continue
+        if not TAG_PATTERN.match(tag):
+            raise ApplicationError(
+                f"The tag {raw!r} is not valid: use up to 40 letters, digits, spaces, dots, dashes or underscores.",
+                fields={"tags": [f"{raw!r} is not a valid tag."]},
+            )
+        if tag not in cleaned:
+            cleaned.append(tag)
+    if len(cleaned) > MAX_TAGS:
+        raise ApplicationError(f"A project has at most {MAX_TAGS} tags.", fields={"tags": [f"At most {MAX_TAGS} tags."]})
+    return cleaned
+
+
+def _set_tags(project: Project, tags: list[str]) -> None:
+    existing = {t.name: t for t in Tag.objects.filter(name__in=tags)}
+    missing = [Tag(name=name) for name in tags if name not in existing]
+    Tag.objects.bulk_create(missing, ignore_conflicts=True)
+    project.tags.set(Tag.objects.filter(name__in=tags))
+
+
+def _require_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError("A project needs a name.", fields={"name": ["This field is required."]})
+    if len(name) > 200:
+        raise ApplicationError("The name is too long.", fields={"name": ["At most 200 characters."]})
+    return name
+
+
+@atomic
+def project_create(
+    *,
+    actor: User,
+    name: str,
+    description: str = "",
+    use_case_problem: str = "",
+    use_case_users: str = "",
+    use_case_expectations: str = "",
+    tags: Iterable[str] = (),
+    template: LifecycleTemplate | None = None,
+    start_date: date | None = None,
+) -> Project:
+    """Create a project from a template version: its five phases, the creator as owner, and every
+    part the higher apps add (checklists, gates...) in the same transaction."""
+    from lifecycle.services.members import membership_create_owner
+
+    template = template or LifecycleTemplate.objects.filter(is_default=True).first()
+    if template is None:
+        raise ApplicationError("No lifecycle template is installed; ask an administrator.", code="no_template")
+    tag_names = normalise_tags(tags)
+    now = timezone.now()
+    project = Project(
+        name=_require_name(name),
+        description=description.strip(),
+        use_case_problem=use_case_problem.strip(),
+        use_case_users=use_case_users.strip(),
+        use_case_expectations=use_case_expectations.strip(),
+        template=template,
+        start_date=start_date or timezone.localdate(),
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    project.full_clean(exclude=["template", "created_by"])
+    project.save()
+    _set_tags(project, tag_names)
+    change_record(actor=actor, action="project.created", obj=project, after=project_snapshot(project))
+    _create_phases(project, actor)
+    membership_create_owner(project=project, user=actor, actor=actor)
+    for hook in hooks.registry.project_created:
+        hook(project, actor)
+    return project
+
+
+def _create_phases(project: Project, actor: User) -> list[Phase]:
+    cursor = project.start_date
+    phases = []
+    for order, phase_template in enumerate(project.template.phases.order_by("order")):
+        end = cursor + timedelta(days=phase_template.duration_days - 1)
+        phase = Phase(
+            project=project,
+            template=phase_template,
+            key=phase_template.key,
+            order=order,
+            name=phase_template.name,
+            planned_start=cursor,
+            planned_end=end,
+        )
+        if order == 0:
+            phase.status, phase.actual_start = Phase.Status.IN_PROGRESS, timezone.localdate()
+        phases.append(phase)
+        cursor = end + timedelta(days=1)
+    Phase.objects.bulk_create(phases)
+    for phase in phases:
+        change_record(actor=actor, action="phase.created", obj=phase, project=project, after=snapshot(phase, PHASE_FIELDS))
+    return phases
+
+
+def _touch(project: Project, fields: list[str]) -> None:
+    project.updated_at = timezone.now()
+    project.version = F("version") + 1
+    project.save(update_fields=[*fields, "updated_at", "version"])
+    project.refresh_from_db(fields=["version"])
+
+
+def _locked(project: Project) -> Project:
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if hasattr(project, "access"):
+        locked.access = project.access  # type: ignore[attr-defined]
+    return locked
+
+
+@atomic
+def project_update(*, project: Project, actor: User, tags: Iterable[str] | None = None, **fields: str) -> Project:
+    """Edit name, description, use case and tags. Unknown fields are a programming error."""
+    unknown = set(fields) - set(EDITABLE_FIELDS) - {"start_date"}
+    if unknown:
+        raise TypeError(f"project_update does not edit {sorted(unknown)}")
+    project = _locked(project)
+    ensure_writable(project)
+    before = project_snapshot(project)
+    if "name" in fields:
+        fields["name"] = _require_name(fields["name"])
+    for name, value in fields.items():
+        setattr(project, name, value.strip() if isinstance(value, str) else value)
+    project.full_clean(exclude=["template", "created_by"])
+    changed = [name for name in fields if before.get(name) != snapshot(project, [name])[name]]
+    tag_names = normalise_tags(tags) if tags is not None else None
+    if tag_names is not None and tag_names != before["tags"]:
+        _set_tags(project, tag_names)
+        changed.append("tags")
+    if not changed:
+        return project
+    _touch(project, [f for f in changed if f != "tags"])
+    if "start_date" in changed:
+        _replan(project)
+    change_record(actor=actor, action="project.updated", obj=project, before=before, after=project_snapshot(project))
+    return project
+
+
+def _replan(project: Project) -> None:
+    """Move the planned dates of phases not yet started so the plan starts at start_date."""
+    cursor = project.start_date
+    for phase in project.phases.select_related("template").order_by("order"):
+        end = cursor + timedelta(days=phase.template.duration_days - 1)
+        if phase.status == Phase.Status.NOT_STARTED or phase.order == 0:
+            phase.planned_start, phase.planned_end = cursor, end
+            phase.save(update_fields=["planned_start", "planned_end"])
+        cursor = end + timedelta(days=1)
+
+
+@atomic
+def phase_update_dates(*, phase: Phase, actor: User, planned_start: date, planned_end: date) -> Phase:
+    ensure_writable(phase.project)
+    if planned_end < planned_start:
+        raise ApplicationError(
+            "The planned end cannot be before the planned start.",
+            fields={"planned_end": ["Must be on or after the planned start."]},
+        )
+    phase = Phase.objects.select_for_update().get(pk=phase.pk)
+    before = snapshot(phase, PHASE_FIELDS)
+    phase.planned_start, phase.planned_end = planned_start, planned_end
+    _save_phase(phase, ["planned_start", "planned_end"])
+    change_record(
+        actor=actor,
+        action="phase.dates_changed",
+        obj=phase,
+        project=phase.project_id,
+        before=before,
+        after=snapshot(phase, PHASE_FIELDS),
+    )
+    return phase
+
+
+def _save_phase(phase: Phase, fields: list[str]) -> None:
+    phase.updated_at = timezone.now()
+    phase.version = F("version") + 1
+    phase.save(update_fields=[*fields, "updated_at", "version"])
+    phase.refresh_from_db(fields=["version"])
+
+
+@atomic
+def project_delete(*, project: Project, actor: User) -> Project:
+    """Soft delete: the project disappears for everyone but administrators, who can restore it."""
+    project = _locked(project)
+    if project.deleted_at is not None:
+        raise Conflict("This project is already deleted.", code="project_deleted")
+    before = project_snapshot(project)
+    project.deleted_at, project.deleted_by = timezone.now(), actor
+    _touch(project, ["deleted_at", "deleted_by"])
+    change_record(actor=actor, action="project.deleted", obj=project, op="delete", before=before)
+    return project
+
+
+@atomic
+def project_restore(*, project: Project, actor: User) -> Project:
+    if not actor.is_superuser:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Only administrators can restore deleted projects.")
+    project = _locked(project)
+    if project.deleted_at is None:
+        raise Conflict("This project is not deleted.", code="project_not_deleted")
+    project.deleted_at, project.deleted_by = None, None
+    _touch(project, ["deleted_at", "deleted_by"])
+    change_record(actor=actor, action="project.restored", obj=project, after=project_snapshot(project))
+    return project
+
+
+def _set_status(project: Project, actor: User | None, status: str, action: str, reason: str = "") -> Project:
+    before = project_snapshot(project)
+    project.status = status
+    project.status_changed_at = timezone.now()
+    _touch(project, ["status", "status_changed_at"])
+    after = project_snapshot(project)
+    if reason:
+        after["reason"] = reason
+    change_record(actor=actor, action=action, obj=project, before=before, after=after)
+    return project
+
+
+@atomic
+def project_hold(*, project: Project, actor: User | None, reason: str = "") -> Project:
+    project = _locked(project)
+    ensure_writable(project)
+    if project.status != Project.Status.ACTIVE:
+        raise Conflict(f"Only an active project can be put on hold (this one is {project.get_status_display().lower()}).")
+    return _set_status(project, actor, Project.Status.ON_HOLD, "project.held", reason)
+
+
+@atomic
+def project_resume(*, project: Project, actor: User) -> Project:
+    project = _locked(project)
+    ensure_writable(project)
+    if project.status != Project.Status.ON_HOLD:
+        raise Conflict("Only a project on hold can be resumed.", code="not_on_hold")
+    return _set_status(project, actor, Project.Status.ACTIVE, "project.resumed")
+
+
+@atomic
+def project_kill(*, project: Project, actor: User | None, reason: str = "") -> Project:
+    project = _locked(project)
+    ensure_writable(project)
+    return _set_status(project, actor, Project.Status.KILLED, "project.killed", reason)
+
+
+@atomic
+def phase_advance(*, project: Project, actor: User | None, reason: str = "", by_admin: bool = False) -> Project:
+    """Close the current phase and open the next; after Integrate the project goes live.
+
+    Gate decisions (Go) call this. By hand, only an administrator may, with a reason, and the
+    audit event says it was done by hand.
+    """
+    if by_admin:
+        if actor is None or not actor.is_superuser:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied("Only an administrator can advance a phase by hand.")
+        if not reason.strip():
+            raise ApplicationError(
+                "Say why you advance this phase by hand.", code="reason_required", fields={"reason": ["This field is required."]}
+            )
+    project = _locked(project)
+    ensure_writable(project)
+    if project.status != Project.Status.ACTIVE:
+        raise Conflict(
+            f"Only an active project can advance (this one is {project.get_status_display().lower()}).", code="not_active"
+        )
+    phases = {p.key: p for p in Phase.objects.select_for_update().filter(project=project)}
+    keys = PhaseKey.ordered()
+    current = phases[project.current_phase]
+    today = timezone.localdate()
+    _close_phase(current, actor, today, project)
+    before = project_snapshot(project)
+    index = keys.index(project.current_phase)
+    if index + 1 < len(keys):
+        following = phases[keys[index + 1]]
+        _open_phase(following, actor, today, project)
+        project.current_phase = following.key
+        _touch(project, ["current_phase"])
+    else:
+        project.status, project.status_changed_at = Project.Status.LIVE, timezone.now()
+        _touch(project, ["status", "status_changed_at"])
+    after = project_snapshot(project)
+    if reason:
+        after["reason"] = reason
+    action = "phase.advanced_by_admin" if by_admin else "phase.advanced"
+    change_record(actor=actor, action=action, obj=project, before=before, after=after)
+    return project
+
+
+def _close_phase(phase: Phase, actor: User | None, today: date, project: Project) -> None:
+    before = snapshot(phase, PHASE_FIELDS)
+    phase.status, phase.actual_end = Phase.Status.PASSED, today
+    _save_phase(phase, ["status", "actual_end"])
+    change_record(
+        actor=actor, action="phase.passed", obj=phase, project=project, before=before, after=snapshot(phase, PHASE_FIELDS)
+    )
+
+
+def _open_phase(phase: Phase, actor: User | None, today: date, project: Project) -> None:
+    before = snapshot(phase, PHASE_FIELDS)
+    phase.status = Phase.Status.IN_PROGRESS
+    phase.actual_start = phase.actual_start or today
+    _save_phase(phase, ["status", "actual_start"])
+    change_record(
+        actor=actor, action="phase.started", obj=phase, project=project, before=before, after=snapshot(phase, PHASE_FIELDS)
+    )
+
+
+@atomic
+def phase_set_status(*, phase: Phase, actor: User | None, status: str, action: str) -> Phase:
+    """Used by gate reviews: in_review while a review is open, in_progress after a recycle or a
+    withdrawal."""
+    phase = Phase.objects.select_for_update().get(pk=phase.pk)
+    if phase.status == status:
+        return phase
+    before = snapshot(phase, PHASE_FIELDS)
+    phase.status = status
+    _save_phase(phase, ["status"])
+    change_record(
+        actor=actor, action=action, obj=phase, project=phase.project_id, before=before, after=snapshot(phase, PHASE_FIELDS)
+    )
+    return phase

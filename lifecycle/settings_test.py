@@ -1,0 +1,29 @@
+"""Settings for the test suite: the real settings, with test defaults in the environment.
+
+Each pytest-xdist worker gets its own Celery queue and its own Redis database for the cache, so
+parallel workers never consume each other's tasks or see each other's cached counters.
+"""
+
+import os
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+_index = int(_worker.removeprefix("gw") or 0) if _worker.removeprefix("gw").isdigit() else 0
+
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lifecycle")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("LOG_FORMAT", "text")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+os.environ.setdefault("CACHE_URL", f"redis://127.0.0.1:6379/{10 + _index}")
+os.environ.setdefault("CELERY_QUEUE", f"tests-{_worker}")
+
+from lifecycle.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+MEDIA_ROOT = BASE_DIR / "test-artifacts" / f"media-{_worker}"  # noqa: F405

@@ -1,0 +1,27 @@
+"""Root URLconf: the UI and API of every app, accounts, admin, and the API schema and docs."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from lifecycle.views import home, ops
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("healthz", ops.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("lifecycle.ui_urls")),
+    path("", include("phases.urls")),
+    path("", include("governance.urls")),
+    path("api/v1/", include("lifecycle.api.urls")),
+    path("api/v1/", include("phases.api.urls")),
+    path("api/v1/", include("governance.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]
+
+handler404 = "lifecycle.views.errors.not_found"
+handler500 = "lifecycle.views.errors.server_error"

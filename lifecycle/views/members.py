@@ -1,0 +1,84 @@
+"""The members page: who is in the project, with which role and functions."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from lifecycle import selectors, services
+from lifecycle.exceptions import ApplicationError
+from lifecycle.forms import MemberAddForm, MemberEditForm
+from lifecycle.http import AuthedHtmxRequest
+from lifecycle.permissions import Action
+from lifecycle.views.common import error_message, go
+
+
+def _page(request: AuthedHtmxRequest, project: object, form: MemberAddForm | None, status: int = 200) -> HttpResponse:
+    context = {
+        "project": project,
+        "access": project.access,  # type: ignore[attr-defined]
+        "members": selectors.membership_list(project=project),  # type: ignore[arg-type]
+        "form": form,
+    }
+    template = "lifecycle/project_members.html#member-panel" if request.htmx else "lifecycle/project_members.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_list(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    """GET shows the members (and, for owners, the add form); POST adds a member."""
+    action = Action.MANAGE if request.method == "POST" else Action.VIEW
+    project = selectors.project_get_for_user(user=request.user, id=id, action=action)
+    functions = selectors.function_list()
+    can_manage = project.access.allows(Action.MANAGE)  # type: ignore[attr-defined]
+    form = MemberAddForm(request.POST or None, functions=functions) if can_manage else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            membership = services.membership_add(project=project, actor=request.user, **form.cleaned_data)
+        except ApplicationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, f"{membership.user.display_name} added as {membership.get_role_display().lower()}.")
+            if not request.htmx:
+                return go(request, reverse("lifecycle:member-list", args=[project.pk]))
+            form = MemberAddForm(functions=functions)
+    return _page(request, project, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    membership = selectors.membership_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+    functions = selectors.function_list()
+    initial = {"role": membership.role, "functions": list(membership.functions.values_list("key", flat=True))}
+    form = MemberEditForm(request.POST or None, initial=initial, functions=functions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(membership=membership, actor=request.user, **form.cleaned_data)
+        except ApplicationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, f"{membership.user.display_name}'s role and functions saved.")
+            return go(request, reverse("lifecycle:member-list", args=[membership.project_id]))
+    return render(request, "lifecycle/member_edit.html", {"membership": membership, "project": membership.project, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    membership = selectors.membership_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=membership, actor=request.user)
+            messages.success(request, f"{membership.user.display_name} removed from the project.")
+        except ApplicationError as e:
+            error_message(request, e)
+        return go(request, reverse("lifecycle:member-list", args=[membership.project_id]))
+    return render(request, "lifecycle/member_confirm_remove.html", {"membership": membership, "project": membership.project})

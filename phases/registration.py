@@ -1,0 +1,24 @@
+"""What the phases app plugs into lifecycle's hooks (called from PhasesConfig.ready)."""
+
+from __future__ import annotations
+
+from lifecycle import hooks
+
+
+def register() -> None:
+    from phases import selectors, services
+    from phases.template_section import ArtifactsSection
+
+    hooks.registry.add_template_section(ArtifactsSection())
+    hooks.registry.on_project_created(services.project_phases_populate)
+    hooks.registry.add_project_extension(
+        hooks.ProjectExtension(
+            name="checklist-progress",
+            annotate_list=selectors.project_list_annotate_progress,
+            list_cell_template="phases/_project_progress_cell.html",
+            list_header="Checklist",
+            detail_context=selectors.project_phase_progress,
+            phase_cell_template="phases/_phase_progress_cell.html",
+            order=10,
+        )
+    )

@@ -1,0 +1,99 @@
+"""Reads of the phases app, scoped through lifecycle's access checks."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from lifecycle import selectors as lifecycle_selectors
+from lifecycle.models import Phase, Project, User
+from lifecycle.permissions import Action
+from phases.models import ChecklistItem
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """A correlated COUNT(*) of `queryset` (already filtered by OuterRef), 0 when empty."""
+    counted = queryset.order_by().values("project").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def project_list_annotate_progress(queryset: QuerySet[Project]) -> QuerySet[Project]:
+    """Checklist progress of each project's current phase, as two correlated counts (evaluated
+    only for the rows of the page)."""
+    items = ChecklistItem.objects.filter(project=OuterRef("pk"), phase__key=OuterRef("current_phase"))
+    return queryset.annotate(checklist_total=_count(items), checklist_done=_count(items.filter(done=True)))
+
+
+def phase_progress(*, project: Project) -> dict:
+    """{phase id: {"done", "total", "required", "required_done", "percent"}} in one query."""
+    rows = (
+        ChecklistItem.objects.filter(project=project)
+        .values("phase_id")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(done=True)),
+            required=Count("pk", filter=Q(required=True)),
+            required_done=Count("pk", filter=Q(required=True, done=True)),
+        )
+        .order_by()
+    )
+    result = {}
+    for row in rows:
+        row["percent"] = round(100 * row["done"] / row["total"]) if row["total"] else 0
+        result[row["phase_id"]] = row
+    return result
+
+
+def project_phase_progress(project: Project, user: User) -> dict:
+    return {"phase_progress": phase_progress(project=project)}
+
+
+def checklist_for_phase(*, phase: Phase) -> list[ChecklistItem]:
+    return list(phase.checklist_items.select_related("done_by").order_by("-required", "order"))
+
+
+def checklist_item_get_for_user(*, user: User, id: UUID | str, action: Action = Action.VIEW) -> ChecklistItem:
+    item = ChecklistItem.objects.select_related("project", "project__template", "phase", "done_by").filter(pk=id).first()
+    if item is None:
+        raise Http404("No such checklist item.")
+    item.project.access = lifecycle_selectors.project_access_check(user=user, project=item.project, action=action)  # type: ignore[attr-defined]
+    item.phase.project = item.project
+    return item
+
+
+def checklist_list_for_project(*, project: Project, phase_key: str | None = None) -> QuerySet[ChecklistItem]:
+    qs = ChecklistItem.objects.filter(project=project).select_related("phase", "done_by")
+    if phase_key:
+        qs = qs.filter(phase__key=phase_key)
+    return qs
+
+
+def phase_page(*, phase: Phase, user: User) -> dict:
+    """Everything the phase page shows; a fixed number of queries whatever the checklist size."""
+    project = phase.project
+    access = project.access  # type: ignore[attr-defined]
+    items = checklist_for_phase(phase=phase)
+    return {
+        "phase": phase,
+        "project": project,
+        "access": access,
+        "can_contribute": access.allows(Action.CONTRIBUTE) and not project.is_read_only,
+        "items": items,
+        "progress": progress_of(items),
+        "phases": lifecycle_selectors.phase_list(project=project),
+    }
+
+
+def progress_of(items: list[ChecklistItem]) -> dict:
+    total, done = len(items), sum(1 for i in items if i.done)
+    required = [i for i in items if i.required]
+    return {
+        "total": total,
+        "done": done,
+        "required": len(required),
+        "required_done": sum(1 for i in required if i.done),
+        "percent": round(100 * done / total) if total else 0,
+    }

@@ -1,0 +1,86 @@
+"""Phase pages: the checklist (ticked in place with htmx, and without JavaScript too)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+
+from lifecycle import selectors as lifecycle_selectors
+from lifecycle.exceptions import ApplicationError
+from lifecycle.http import AuthedHtmxRequest
+from lifecycle.permissions import Action
+from phases import selectors, services
+from phases.forms import ChecklistItemForm, ChecklistToggleForm
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def phase_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    phase = lifecycle_selectors.phase_get_for_user(user=request.user, id=id)
+    context = selectors.phase_page(phase=phase, user=request.user)
+    return render(request, "phases/phase_detail.html", context)
+
+
+@login_required
+@require_GET
+def phase_progress(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    phase = lifecycle_selectors.phase_get_for_user(user=request.user, id=id)
+    progress = selectors.phase_progress(project=phase.project).get(phase.pk, {})
+    return render(request, "phases/phase_detail.html#phase-progress", {"phase": phase, "progress": progress})
+
+
+def _item_response(request: AuthedHtmxRequest, item: object, form: ChecklistItemForm | None = None) -> HttpResponse:
+    context = {"item": item, "can_contribute": True, "form": form}
+    response = render(request, "phases/phase_detail.html#checklist-item", context)
+    return trigger_client_event(response, "checklist-changed", {"item": str(item.pk)})  # type: ignore[attr-defined]
+
+
+@login_required
+@require_POST
+def checklist_item_toggle(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    item = selectors.checklist_item_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    form = ChecklistToggleForm(request.POST)
+    form.is_valid()
+    try:
+        item = services.checklist_item_set_done(item=item, actor=request.user, done=form.cleaned_data.get("done", False))
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    if not request.htmx:
+        return redirect(f"{item.phase.get_absolute_url()}#item-{item.pk}")
+    return _item_response(request, item)
+
+
+@login_required
+@require_POST
+def checklist_item_update(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    """Save the note and evidence links of an item (its done state is untouched)."""
+    item = selectors.checklist_item_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    form = ChecklistItemForm(request.POST)
+    if form.is_valid():
+        try:
+            item = services.checklist_item_set_done(
+                item=item,
+                actor=request.user,
+                done=item.done,
+                note=form.cleaned_data["note"],
+                evidence_links=services.split_links(form.cleaned_data["evidence_links"]),
+            )
+            messages.success(request, "Note and evidence saved.")
+            form = None
+        except ApplicationError as e:
+            form.add_service_error(e)
+            if not request.htmx:
+                messages.error(request, e.message)
+    elif not request.htmx:
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+    if not request.htmx:
+        return redirect(f"{item.phase.get_absolute_url()}#item-{item.pk}")
+    return _item_response(request, item, form)

@@ -1,0 +1,39 @@
+"""A demo user logs in, sees the application shell, and logs out."""
+
+from __future__ import annotations
+
+import pytest
+
+from governance import demo
+from tests.browser.conftest import login, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_logs_in_shows_the_shell_and_logs_out(page):
+    demo.seed_users()
+
+    login(page, "pm", demo.DEMO_PASSWORD)
+
+    nav = page.get_by_role("navigation", name="Main")
+    for label in ("Dashboard", "Projects", "Inbox", "Notifications"):
+        assert nav.get_by_role("link", name=label).is_visible()
+    assert page.get_by_role("heading", name="Dashboard").is_visible()
+    assert page.get_by_role("link", name="Priya Patel").is_visible()
+    screenshot(page, "shell")
+
+    page.get_by_role("button", name="Log out").click()
+    assert page.get_by_role("heading", name="You are logged out").is_visible()
+    page.goto("/")
+    # Logged out: the dashboard asks for a login again.
+    assert "/accounts/login/" in page.url
+
+
+def test_it_refuses_a_wrong_password_with_a_message(page):
+    demo.seed_users()
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("pm")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Log in").click()
+    assert page.get_by_role("alert").is_visible()
+    assert "correct username and password" in page.get_by_role("alert").inner_text()

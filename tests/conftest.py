@@ -1,0 +1,139 @@
+"""Personas and shared fixtures.
+
+alice owns `project`; in it bob is a contributor, ava an approver (sponsor and compliance
+officer), vic a viewer. paula is a portfolio viewer (no membership), adam an administrator,
+and charlie an outsider. Data is created through services, as the product creates it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from rest_framework.test import APIClient
+
+from lifecycle import services
+from lifecycle.models import Project, User
+from lifecycle.permissions import PORTFOLIO_VIEWERS_GROUP
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_user(username: str, **extra: object) -> User:
+    user = User.objects.create_user(
+        username=username, email=f"{username}@example.org", password=PASSWORD, first_name=username.title(), **extra
+    )
+    return user
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    return make_user("bob")
+
+
+@pytest.fixture
+def ava(db: None) -> User:
+    return make_user("ava")
+
+
+@pytest.fixture
+def vic(db: None) -> User:
+    return make_user("vic")
+
+
+@pytest.fixture
+def charlie(db: None) -> User:
+    return make_user("charlie")
+
+
+@pytest.fixture
+def paula(db: None) -> User:
+    user = make_user("paula")
+    user.groups.add(Group.objects.get(name=PORTFOLIO_VIEWERS_GROUP))
+    return user
+
+
+@pytest.fixture
+def adam(db: None) -> User:
+    return make_user("adam", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def project(alice: User, bob: User, ava: User, vic: User) -> Project:
+    project = services.project_create(
+        actor=alice,
+        name="Support assistant",
+        description="Answers customer questions.",
+        use_case_problem="Slow answers",
+        tags=["support", "pilot"],
+    )
+    services.membership_add(project=project, actor=alice, user=bob, role="contributor")
+    services.membership_add(project=project, actor=alice, user=ava, role="approver", functions=["sponsor", "compliance_officer"])
+    services.membership_add(project=project, actor=alice, user=vic, role="viewer")
+    return project
+
+
+@pytest.fixture
+def personas(alice: User, bob: User, ava: User, vic: User, paula: User, adam: User, charlie: User) -> dict[str, User]:
+    """Everyone by their standing in `project`."""
+    return {
+        "owner": alice,
+        "contributor": bob,
+        "approver": ava,
+        "viewer": vic,
+        "portfolio_viewer": paula,
+        "admin": adam,
+        "outsider": charlie,
+    }
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[[User | None], Client]:
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_for(db: None) -> Callable[[User | None], APIClient]:
+    """An API client authenticated with a real token of `user` (or anonymous)."""
+
+    def make(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            _, raw = services.token_create(user=user, name="tests")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> None:
+    """Throttle counters and idempotency caches never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """One real Celery worker process for the session (per xdist worker)."""
+    from tests.workers import WorkerProcess, purge_queue
+
+    with django_db_blocker.unblock():
+        purge_queue()
+        worker = WorkerProcess()
+    yield worker
+    worker.stop()

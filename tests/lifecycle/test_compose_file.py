@@ -1,0 +1,56 @@
+"""docker-compose.yml runs the same processes as the Procfile (no Docker engine runs here, so the
+file is checked by reading it)."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _procfile() -> dict[str, list[str]]:
+    entries = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, command = line.split(":", 1)
+            entries[name.strip()] = shlex.split(command)
+    return entries
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_it_has_the_whole_stack_with_health_checks():
+    services = _compose()["services"]
+    assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
+    for name in ("postgres", "redis", "web", "worker"):
+        assert "healthcheck" in services[name], name
+    assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_it_runs_the_procfile_commands():
+    services = _compose()["services"]
+    for name, command in _procfile().items():
+        compose_command = services[name]["command"]
+        compose_command = compose_command if isinstance(compose_command, list) else shlex.split(compose_command)
+        assert compose_command[:4] == command[:4], name
+        # The same program and the same essential arguments; only bind/schedule paths may differ.
+        assert set(command) - set(compose_command) <= {"/tmp/celerybeat-schedule"}, name
+
+
+def test_it_points_the_app_at_postgres_and_redis():
+    environment = _compose()["services"]["web"]["environment"]
+    assert environment["DATABASE_URL"].startswith("postgres://")
+    assert environment["REDIS_URL"].startswith("redis://redis:")
+    assert "SECRET_KEY" in environment
+
+
+def test_it_builds_from_the_dockerfile():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "pip install -r requirements.txt" in dockerfile
+    assert "collectstatic" in dockerfile
+    assert _compose()["services"]["web"]["build"] == "."
