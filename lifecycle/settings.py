@@ -123,7 +123,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "lifecycle.context_processors.site",
             ],
-            "builtins": ["lifecycle.templatetags.lifecycle_tags"],
+            "builtins": ["lifecycle.templatetags.lifecycle_tags", "template_partials.templatetags.partials"],
         },
     },
 ]

@@ -33,18 +33,25 @@ def phase_progress(*, project: Project) -> dict:
         ChecklistItem.objects.filter(project=project)
         .values("phase_id")
         .annotate(
-            total=Count("pk"),
-            done=Count("pk", filter=Q(done=True)),
-            required=Count("pk", filter=Q(required=True)),
-            required_done=Count("pk", filter=Q(required=True, done=True)),
+            # Aliases differ from the field names: an alias "done" would shadow the field in the
+            # later filters.
+            n_total=Count("pk"),
+            n_done=Count("pk", filter=Q(done=True)),
+            n_required=Count("pk", filter=Q(required=True)),
+            n_required_done=Count("pk", filter=Q(required=True, done=True)),
         )
         .order_by()
     )
-    result = {}
-    for row in rows:
-        row["percent"] = round(100 * row["done"] / row["total"]) if row["total"] else 0
-        result[row["phase_id"]] = row
-    return result
+    return {
+        row["phase_id"]: {
+            "total": row["n_total"],
+            "done": row["n_done"],
+            "required": row["n_required"],
+            "required_done": row["n_required_done"],
+            "percent": round(100 * row["n_done"] / row["n_total"]) if row["n_total"] else 0,
+        }
+        for row in rows
+    }
 
 
 def project_phase_progress(project: Project, user: User) -> dict:
@@ -81,6 +88,8 @@ def phase_page(*, phase: Phase, user: User) -> dict:
         "project": project,
         "access": access,
         "can_contribute": access.allows(Action.CONTRIBUTE) and not project.is_read_only,
+        "can_manage": access.allows(Action.MANAGE) and not project.is_read_only,
+        "panels": [],
         "items": items,
         "progress": progress_of(items),
         "phases": lifecycle_selectors.phase_list(project=project),

@@ -13,7 +13,9 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from lifecycle import selectors as lifecycle_selectors
+from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
+from lifecycle.forms import PhaseDatesForm
 from lifecycle.http import AuthedHtmxRequest
 from lifecycle.permissions import Action
 from phases import selectors, services
@@ -27,6 +29,23 @@ def phase_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     phase = lifecycle_selectors.phase_get_for_user(user=request.user, id=id)
     context = selectors.phase_page(phase=phase, user=request.user)
     return render(request, "phases/phase_detail.html", context)
+
+
+@login_required
+@require_POST
+def phase_dates(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    """Owners re-plan a phase: its planned start and end."""
+    phase = lifecycle_selectors.phase_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+    form = PhaseDatesForm(request.POST)
+    if form.is_valid():
+        try:
+            lifecycle_services.phase_update_dates(phase=phase, actor=request.user, **form.cleaned_data)
+            messages.success(request, "Planned dates saved.")
+        except ApplicationError as e:
+            messages.error(request, e.message)
+    else:
+        messages.error(request, "Give both planned dates as YYYY-MM-DD.")
+    return redirect(phase.get_absolute_url())
 
 
 @login_required

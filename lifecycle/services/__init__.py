@@ -12,6 +12,7 @@ from lifecycle.services.notifications import (
 )
 from lifecycle.services.projects import (
     ensure_writable,
+    lock_writable,
     phase_advance,
     phase_set_status,
     phase_update_dates,
@@ -48,6 +49,7 @@ __all__ = [
     "job_progress",
     "job_start",
     "job_succeed",
+    "lock_writable",
     "membership_add",
     "membership_remove",
     "membership_update",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from lifecycle import selectors
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import Function, Membership, Project, Role, User
-from lifecycle.services.projects import ensure_writable
+from lifecycle.services.projects import lock_writable
 from lifecycle.services.records import atomic, change_record
 
 
@@ -82,7 +82,7 @@ def membership_create_owner(*, project: Project, user: User, actor: User) -> Mem
 @atomic
 def membership_add(*, project: Project, actor: User, user: str | User, role: str, functions: Iterable[str] = ()) -> Membership:
     """Add an existing user, named by username or e-mail, with a role and functions."""
-    ensure_writable(project)
+    project = lock_writable(project)
     target = user if isinstance(user, User) else selectors.user_find(identifier=user)
     if target is None:
         raise ApplicationError(
@@ -117,7 +117,7 @@ def _lock_members(project_id: object) -> None:
 
 @atomic
 def membership_update(*, membership: Membership, actor: User, role: str, functions: Iterable[str] | None = None) -> Membership:
-    ensure_writable(membership.project)
+    lock_writable(membership.project)
     role = _check_role(role)
     function_keys = _check_functions(functions) if functions is not None else None
     _lock_members(membership.project_id)
@@ -142,7 +142,7 @@ def membership_update(*, membership: Membership, actor: User, role: str, functio
 
 @atomic
 def membership_remove(*, membership: Membership, actor: User) -> None:
-    ensure_writable(membership.project)
+    lock_writable(membership.project)
     _lock_members(membership.project_id)
     membership = Membership.objects.select_related("project", "user").get(pk=membership.pk)
     if membership.role == Role.OWNER and _owners_left_after(membership) == 0:

@@ -44,6 +44,14 @@ def ensure_writable(project: Project) -> None:
         raise Conflict("This project was killed; it is read-only.", code="project_closed")
 
 
+def lock_writable(project: Project) -> Project:
+    """The project re-read under a row lock, refused when it is killed or deleted: state rules
+    must judge the current state, not the caller's possibly stale copy."""
+    locked = _locked(project)
+    ensure_writable(locked)
+    return locked
+
+
 def normalise_tags(tags: Iterable[str]) -> list[str]:
     cleaned = []
     for raw in tags:
@@ -202,7 +210,7 @@ def _replan(project: Project) -> None:
 
 @atomic
 def phase_update_dates(*, phase: Phase, actor: User, planned_start: date, planned_end: date) -> Phase:
-    ensure_writable(phase.project)
+    lock_writable(phase.project)
     if planned_end < planned_start:
         raise ApplicationError(
             "The planned end cannot be before the planned start.",

@@ -155,9 +155,9 @@ def project_resume(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_advance(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     """Administrators only: advance the current phase by hand, with a recorded reason."""
+    project = selectors.project_get_for_user(user=request.user, id=id)
     if not request.user.is_superuser:
         raise PermissionDenied("Only an administrator can advance a phase by hand.")
-    project = selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

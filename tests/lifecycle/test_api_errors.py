@@ -65,3 +65,23 @@ def test_it_issues_a_named_token(alice):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
     assert client.get("/api/v1/projects/").status_code == 200
+
+
+def test_it_answers_403_to_a_member_whose_role_does_not_allow_it(api_for, vic, project):
+    client = api_for(vic)
+    etag = client.get(f"/api/v1/projects/{project.pk}/")["ETag"]
+    response = client.patch(f"/api/v1/projects/{project.pk}/", {"name": "x"}, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 403
+    assert response.json() == {"message": "Only the project's owners can do this.", "code": "permission_denied"}
+
+
+def test_it_answers_404_to_an_outsider(api_for, charlie, project):
+    response = api_for(charlie).get(f"/api/v1/projects/{project.pk}/")
+    assert response.status_code == 404
+    assert response.json() == {"message": "No such project.", "code": "not_found"}
+
+
+def test_it_answers_404_for_a_malformed_id(api_for, alice):
+    response = api_for(alice).get("/api/v1/projects/not-a-uuid/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

@@ -13,7 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("key", help="the template key, e.g. genai-default")
-        parser.add_argument("--version", type=int, dest="template_version", help="the version to export")
+        parser.add_argument("--template-version", type=int, dest="template_version", help="the version to export")
         parser.add_argument("--output", "-o", help="write to this file instead of standard output")
 
     def handle(self, *args: Any, key: str, template_version: int | None, output: str | None, **options: Any) -> None:

@@ -1,0 +1,40 @@
+"""Assertions shared by view and API tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+ROLES = ("owner", "contributor", "approver", "viewer", "portfolio_viewer", "admin", "outsider")
+
+
+def statuses_by_role(
+    personas: dict, make_client: Callable, method: str, url: str | Callable[[], str], data: Any = None, **extra: Any
+) -> dict[str, int]:
+    """The status each persona gets for one request (a fresh object per call when `url` is a
+    callable, for actions that change state)."""
+    result = {}
+    for role in ROLES:
+        target = url() if callable(url) else url
+        client = make_client(personas[role])
+        response = (
+            getattr(client, method)(target, data, **extra) if data is not None else getattr(client, method)(target, **extra)
+        )
+        result[role] = response.status_code
+    return result
+
+
+def count_queries(func: Callable[[], Any]) -> tuple[int, Any]:
+    with CaptureQueriesContext(connection) as ctx:
+        result = func()
+    return len(ctx.captured_queries), result
+
+
+def assert_partial(response: Any, region_id: str) -> None:
+    content = response.content.decode()
+    assert response.status_code == 200, response.status_code
+    assert f'id="{region_id}"' in content
+    assert "<html" not in content

@@ -1,0 +1,65 @@
+"""Ticking a checklist item records who and when; notes and evidence links are checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from lifecycle import services as lifecycle_services
+from lifecycle.exceptions import ApplicationError, Conflict
+from lifecycle.models import AuditEvent
+from phases import services
+from phases.models import ChecklistItem
+
+
+@pytest.fixture
+def item(project):
+    return ChecklistItem.objects.filter(project=project, phase__key="scope", required=True).first()
+
+
+def test_it_records_who_ticked_it_and_when(item, bob, time_machine):
+    time_machine.move_to("2026-03-01 10:00:00+00:00")
+    item = services.checklist_item_set_done(
+        item=item, actor=bob, done=True, note="Workshop held", evidence_links=["https://wiki.example/w1"]
+    )
+    assert item.done and item.done_by == bob
+    assert item.done_at.isoformat() == "2026-03-01T10:00:00+00:00"
+    assert item.evidence_links == ["https://wiki.example/w1"]
+    event = AuditEvent.objects.filter(action="checklist_item.done").get()
+    assert (event.before["done"], event.after["done"], event.after["done_by"]) == (False, True, str(bob.pk))
+
+
+def test_unticking_clears_who_and_when(item, bob):
+    services.checklist_item_set_done(item=item, actor=bob, done=True)
+    item = services.checklist_item_set_done(item=item, actor=bob, done=False)
+    assert (item.done, item.done_by, item.done_at) == (False, None, None)
+    assert AuditEvent.objects.filter(action="checklist_item.undone").count() == 1
+
+
+def test_it_records_nothing_when_nothing_changes(item, bob):
+    services.checklist_item_set_done(item=item, actor=bob, done=True)
+    before = AuditEvent.objects.count()
+    services.checklist_item_set_done(item=item, actor=bob, done=True)
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"evidence_links": ["javascript:alert(1)"]}, "evidence_links"),
+        ({"evidence_links": ["not a url"]}, "evidence_links"),
+        ({"evidence_links": [f"https://e.example/{i}" for i in range(21)]}, "evidence_links"),
+        ({"note": "x" * 2001}, "note"),
+    ],
+)
+def test_it_refuses_bad_notes_and_links_and_changes_nothing(item, bob, kwargs, field):
+    with pytest.raises(ApplicationError) as error:
+        services.checklist_item_set_done(item=item, actor=bob, done=True, **kwargs)
+    assert field in error.value.fields
+    item.refresh_from_db()
+    assert not item.done
+
+
+def test_it_refuses_a_killed_project(item, alice, bob, project):
+    lifecycle_services.project_kill(project=project, actor=alice)
+    with pytest.raises(Conflict):
+        services.checklist_item_set_done(item=item, actor=bob, done=True)
