@@ -7,6 +7,7 @@ matched by username and projects by name.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TextIO
@@ -19,6 +20,8 @@ from lifecycle import services as lifecycle_services
 from lifecycle.models import PhaseKey, Project, User
 from lifecycle.permissions import PORTFOLIO_VIEWERS_GROUP
 from phases import services as phases_services
+from phases.artifacts.samples import SAMPLES
+from phases.artifacts.types import ARTIFACT_TYPES
 from phases.models import ChecklistItem
 
 DEMO_PASSWORD = "lifecycle-demo-2026"  # noqa: S105 - printed for everyone; demo only
@@ -170,6 +173,21 @@ def _tick(project: Project, phase_key: str, share: float, actor: User, required_
         phases_services.checklist_item_set_done(item=item, actor=actor, done=True, note="Done in the demo.")
 
 
+def _artifacts(project: Project, phase_key: str, people: dict[str, User], *, approve_all: bool) -> None:
+    """Filled examples of the phase's artifact types: approved for phases already passed; in the
+    current phase the first is approved, the second waits for review, the rest are drafts."""
+    keys = [key for key, kind in ARTIFACT_TYPES.items() if kind.phase == phase_key]
+    for index, key in enumerate(keys):
+        title, data = SAMPLES[key]
+        artifact = phases_services.artifact_create(
+            project=project, actor=people["contributor"], type=key, title=title, data=copy.deepcopy(data)
+        )
+        if approve_all or index < 2:
+            phases_services.artifact_submit(artifact=artifact, actor=people["contributor"])
+        if approve_all or index == 0:
+            phases_services.artifact_approve(artifact=artifact, actor=people["approver1"], comment="Looks complete.")
+
+
 def _build_project(spec: DemoProject, people: dict[str, User]) -> Project:
     pm, admin = people["pm"], people["admin"]
     project = lifecycle_services.project_create(
@@ -189,8 +207,10 @@ def _build_project(spec: DemoProject, people: dict[str, User]) -> Project:
     target = PhaseKey.ordered().index(spec.phase)
     for key in PhaseKey.ordered()[:target]:
         _tick(project, key, 1.0, people["contributor"], required_only=False)
+        _artifacts(project, key, people, approve_all=True)
         project = lifecycle_services.phase_advance(project=project, actor=admin, reason="Demo history", by_admin=True)
     _tick(project, spec.phase, spec.share_done, people["contributor"])
+    _artifacts(project, spec.phase, people, approve_all=spec.status == "live")
     if spec.status == "live":
         project = lifecycle_services.phase_advance(project=project, actor=admin, reason="Demo history", by_admin=True)
     elif spec.status == "on_hold":

@@ -257,3 +257,21 @@ def notification_settings(*, user: User) -> list[dict]:
         {"kind": kind, "label": label, "email": kind not in muted}
         for kind, label in sorted(hooks.registry.notification_kinds.items(), key=lambda kv: kv[1])
     ]
+
+
+def project_users(*, project: Project, roles: tuple[str, ...] | None = None, functions: tuple[str, ...] | None = None) -> list[User]:
+    """Active members of a project, optionally only those with one of `roles` or holding one of
+    `functions` (when both are given, either qualifies)."""
+    memberships = Membership.objects.filter(project=project, user__is_active=True)
+    condition = Q()
+    if roles:
+        condition |= Q(role__in=roles)
+    if functions:
+        condition |= Q(functions__key__in=functions)
+    if roles or functions:
+        memberships = memberships.filter(condition)
+    return [m.user for m in memberships.select_related("user").distinct().order_by("user__username")]
+
+
+def project_member_ids(*, project: Project) -> set:
+    return set(Membership.objects.filter(project=project).values_list("user_id", flat=True))

@@ -10,6 +10,11 @@ def register() -> None:
     from phases.template_section import ArtifactsSection
 
     hooks.registry.add_template_section(ArtifactsSection())
+    hooks.registry.add_notification_kind("artifact_review_requested", "An artifact awaits my review")
+    hooks.registry.add_notification_kind("artifact_decided", "My artifact was approved or sent back")
+    hooks.registry.add_notification_kind("feedback_requested", "Someone asks for my feedback on an artifact")
+    hooks.registry.add_notification_kind("feedback_answered", "Someone answered my feedback request")
+    hooks.registry.add_inbox_provider(hooks.InboxProvider("artifacts", selectors.inbox_count, selectors.inbox_items))
     hooks.registry.on_project_created(services.project_phases_populate)
     hooks.registry.add_project_extension(
         hooks.ProjectExtension(

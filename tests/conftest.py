@@ -137,3 +137,14 @@ def celery_worker(django_db_setup, django_db_blocker):
         worker = WorkerProcess()
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks enqueued after commit run right away in this process (for tests of what a task
+    does, not of how it travels; the worker tests cover that)."""
+    from lifecycle.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

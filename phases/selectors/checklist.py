@@ -12,6 +12,7 @@ from lifecycle import selectors as lifecycle_selectors
 from lifecycle.models import Phase, Project, User
 from lifecycle.permissions import Action
 from phases.models import ChecklistItem
+from phases.selectors import artifacts as selectors_artifacts
 
 
 def _count(queryset: QuerySet) -> Coalesce:
@@ -89,7 +90,9 @@ def phase_page(*, phase: Phase, user: User) -> dict:
         "access": access,
         "can_contribute": access.allows(Action.CONTRIBUTE) and not project.is_read_only,
         "can_manage": access.allows(Action.MANAGE) and not project.is_read_only,
-        "panels": [],
+        "panels": ["phases/_artifacts_panel.html"],
+        "expected": selectors_artifacts.expected_artifacts(phase=phase),
+        "artifacts": selectors_artifacts.phase_artifacts(phase=phase),
         "items": items,
         "progress": progress_of(items),
         "phases": lifecycle_selectors.phase_list(project=project),
@@ -106,3 +109,4 @@ def progress_of(items: list[ChecklistItem]) -> dict:
         "required_done": sum(1 for i in required if i.done),
         "percent": round(100 * done / total) if total else 0,
     }
+

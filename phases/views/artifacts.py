@@ -1,0 +1,264 @@
+"""Artifact pages: list, create and edit with forms that fit each type, review, versions and
+diffs, comments, attachments and stakeholder feedback."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from lifecycle import selectors as lifecycle_selectors
+from lifecycle.exceptions import ApplicationError
+from lifecycle.http import AuthedHtmxRequest
+from lifecycle.permissions import Action
+from lifecycle.views.common import go, paginate
+from phases import selectors, services
+from phases.artifacts import forms as artifact_forms
+from phases.artifacts.diff import diff_versions
+from phases.artifacts.types import ARTIFACT_TYPES
+from phases.models import ArtifactStatus
+
+
+class ArtifactFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200)
+    type = forms.ChoiceField(required=False, choices=[("", "Any type"), *[(k, t.label) for k, t in ARTIFACT_TYPES.items()]])
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ArtifactStatus.choices])
+
+
+@login_required
+@require_GET
+def artifact_list(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
+    form = ArtifactFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    artifacts = selectors.artifact_list_for_project(
+        project=project, type=data.get("type", ""), status=data.get("status", ""), search=data.get("q", "")
+    )
+    page, query = paginate(request, artifacts)
+    context = {
+        "project": project,
+        "form": form,
+        "page_obj": page,
+        "query_without_page": query,
+        "types": list(ARTIFACT_TYPES.values()),
+        "can_create": project.access.allows(Action.CONTRIBUTE) and not project.is_read_only,  # type: ignore[attr-defined]
+    }
+    return render(request, "phases/artifact_list.html", context)
+
+
+def _form_page(request: AuthedHtmxRequest, context: dict, status: int = 200) -> HttpResponse:
+    return render(request, "phases/artifact_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def artifact_create(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    kind = ARTIFACT_TYPES.get(request.GET.get("type") or request.POST.get("type", ""))
+    if kind is None:
+        return render(request, "phases/artifact_type_choice.html", {"project": project, "types": list(ARTIFACT_TYPES.values())})
+    context = {"project": project, "kind": kind, "title": kind.label, "creating": True}
+    if request.method == "POST":
+        data, add_to = artifact_forms.parse_post(kind, request.POST)
+        title = request.POST.get("title", "")
+        if add_to is None:
+            try:
+                artifact = services.artifact_create(project=project, actor=request.user, type=kind.key, title=title, data=data)
+            except ApplicationError as e:
+                return _form_page(request, {**context, "title": title, "items": artifact_forms.build(kind, data, e.fields), "error": e})
+            messages.success(request, f"{kind.label} “{artifact.title}” saved as a draft (version 1).")
+            return go(request, artifact.get_absolute_url())
+        return _form_page(request, {**context, "title": title, "items": artifact_forms.build(kind, data, add_to=add_to)})
+    return _form_page(request, {**context, "items": artifact_forms.build(kind, None)})
+
+
+@login_required
+@require_GET
+def artifact_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    artifact = selectors.artifact_get_for_user(user=request.user, id=id)
+    context = selectors.artifact_page(artifact=artifact, user=request.user)
+    context["shown"] = artifact_forms.read_only(artifact.kind, artifact.latest_version.data)
+    context["computed"] = artifact.latest_version.computed
+    return render(request, "phases/artifact_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def artifact_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    artifact = selectors.artifact_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    kind, latest = artifact.kind, artifact.latest_version
+    context = {"project": artifact.project, "artifact": artifact, "kind": kind, "title": latest.title, "creating": False}
+    if request.method == "POST":
+        data, add_to = artifact_forms.parse_post(kind, request.POST)
+        title = request.POST.get("title", "")
+        if add_to is None:
+            try:
+                artifact = services.artifact_update(artifact=artifact, actor=request.user, title=title, data=data)
+            except ApplicationError as e:
+                return _form_page(request, {**context, "title": title, "items": artifact_forms.build(kind, data, e.fields), "error": e})
+            messages.success(request, f"Saved as version {artifact.latest_version.number}.")
+            return go(request, artifact.get_absolute_url())
+        return _form_page(request, {**context, "title": title, "items": artifact_forms.build(kind, data, add_to=add_to)})
+    return _form_page(request, {**context, "items": artifact_forms.build(kind, latest.data)})
+
+
+def _act(request: AuthedHtmxRequest, id: UUID, action: Action, run, success: str) -> HttpResponse:  # noqa: ANN001
+    artifact = selectors.artifact_get_for_user(user=request.user, id=id, action=action)
+    try:
+        run(artifact)
+        messages.success(request, success)
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    return go(request, artifact.get_absolute_url())
+
+
+@login_required
+@require_POST
+def artifact_submit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    return _act(
+        request, id, Action.CONTRIBUTE, lambda a: services.artifact_submit(artifact=a, actor=request.user), "Submitted for review; the approvers were told."
+    )
+
+
+@login_required
+@require_POST
+def artifact_approve(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    comment = request.POST.get("comment", "")
+    return _act(request, id, Action.APPROVE, lambda a: services.artifact_approve(artifact=a, actor=request.user, comment=comment), "Approved.")
+
+
+@login_required
+@require_POST
+def artifact_send_back(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    comment = request.POST.get("comment", "")
+    return _act(
+        request,
+        id,
+        Action.APPROVE,
+        lambda a: services.artifact_send_back(artifact=a, actor=request.user, comment=comment),
+        "Sent back to its owner with your comment.",
+    )
+
+
+@login_required
+@require_POST
+def artifact_comment(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    artifact = selectors.artifact_get_for_user(user=request.user, id=id)
+    access = artifact.project.access  # type: ignore[attr-defined]
+    if not (access.allows(Action.CONTRIBUTE) or access.allows(Action.APPROVE)):
+        raise PermissionDenied("Viewers cannot comment.")
+    try:
+        services.artifact_comment_add(artifact=artifact, actor=request.user, body=request.POST.get("body", ""))
+        messages.success(request, "Comment added.")
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    return redirect(f"{artifact.get_absolute_url()}#comments")
+
+
+@login_required
+@require_POST
+def attachment_upload(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    artifact = selectors.artifact_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a file to upload.")
+    else:
+        try:
+            attachment = services.attachment_add(artifact=artifact, actor=request.user, upload=upload)
+            messages.success(request, f"“{attachment.name}” attached (SHA-256 {attachment.sha256[:12]}…).")
+        except ApplicationError as e:
+            messages.error(request, e.message)
+    return redirect(f"{artifact.get_absolute_url()}#attachments")
+
+
+@login_required
+@require_GET
+def attachment_download(request: AuthedHtmxRequest, id: UUID) -> FileResponse:
+    """Files are served only to people who can see the project, never from a public URL."""
+    attachment = selectors.attachment_get_for_user(user=request.user, id=id)
+    try:
+        handle = attachment.file.open("rb")
+    except OSError:
+        raise Http404("The file is missing from the store.") from None
+    response = FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def feedback_ask(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    artifact = selectors.artifact_get_for_user(user=request.user, id=id)
+    access = artifact.project.access  # type: ignore[attr-defined]
+    if artifact.owner_id != request.user.pk and not access.allows(Action.MANAGE):
+        raise PermissionDenied("Only the artifact's owner or a project owner asks for feedback.")
+    wanted = set(request.POST.getlist("reviewers"))
+    reviewers = [u for u in lifecycle_selectors.project_users(project=artifact.project) if str(u.pk) in wanted]
+    try:
+        services.feedback_request(artifact=artifact, actor=request.user, reviewers=reviewers, message=request.POST.get("message", ""))
+        messages.success(request, f"Feedback requested from {len(reviewers)} member{'s' if len(reviewers) != 1 else ''}.")
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    return redirect(f"{artifact.get_absolute_url()}#feedback")
+
+
+@login_required
+@require_POST
+def feedback_reply(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    feedback = selectors.feedback_request_get_for_user(user=request.user, id=id)
+    try:
+        services.feedback_answer(request=feedback, actor=request.user, answer=request.POST.get("answer", ""))
+        messages.success(request, "Thank you: your feedback is recorded with this version.")
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    return redirect(f"{feedback.artifact.get_absolute_url()}#feedback")
+
+
+@login_required
+@require_GET
+def artifact_version(request: AuthedHtmxRequest, id: UUID, number: int) -> HttpResponse:
+    artifact = selectors.artifact_get_for_user(user=request.user, id=id)
+    version = selectors.artifact_version_get(artifact=artifact, number=number)
+    context = {
+        "artifact": artifact,
+        "project": artifact.project,
+        "version": version,
+        "shown": artifact_forms.read_only(artifact.kind, version.data),
+        "computed": version.computed,
+    }
+    return render(request, "phases/artifact_version.html", context)
+
+
+def _number(raw: str | None, default: int) -> int:
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        return default
+
+
+@login_required
+@require_GET
+def artifact_diff(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    """A readable diff between any two versions (?from=N&to=M; default: the last two)."""
+    artifact = selectors.artifact_get_for_user(user=request.user, id=id)
+    latest = artifact.latest_version.number
+    older = selectors.artifact_version_get(artifact=artifact, number=_number(request.GET.get("from"), max(1, latest - 1)))
+    newer = selectors.artifact_version_get(artifact=artifact, number=_number(request.GET.get("to"), latest))
+    changes = diff_versions(artifact.kind, older.data, newer.data, old_title=older.title, new_title=newer.title)
+    context = {
+        "artifact": artifact,
+        "project": artifact.project,
+        "older": older,
+        "newer": newer,
+        "changes": changes,
+        "numbers": list(range(1, latest + 1)),
+    }
+    return render(request, "phases/artifact_diff.html", context)
+
