@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from governance import services as governance_services
 from lifecycle import services as lifecycle_services
 from lifecycle.models import PhaseKey, Project, User
 from lifecycle.permissions import PORTFOLIO_VIEWERS_GROUP
@@ -61,7 +62,7 @@ class DemoProject:
     started_days_ago: int
     share_done: float = 0.5
     status: str = "active"
-    extra: dict = field(default_factory=dict)
+    classification: dict = field(default_factory=dict)
 
 
 PROJECTS = [
@@ -75,6 +76,7 @@ PROJECTS = [
         ["customer-service", "pilot"],
         10,
         0.6,
+        classification={"transparency": ["art-50-1", "art-50-2"], "provider": True},
     ),
     DemoProject(
         "Contract clause summariser",
@@ -108,6 +110,7 @@ PROJECTS = [
         ["hr", "high-risk"],
         50,
         0.3,
+        classification={"annex_iii_areas": [4], "profiling": True, "provider": False},
     ),
     DemoProject(
         "Marketing copy generator",
@@ -119,6 +122,7 @@ PROJECTS = [
         ["marketing", "limited-risk"],
         110,
         0.7,
+        classification={"transparency": ["art-50-2"], "provider": True},
     ),
     DemoProject(
         "Code review helper",
@@ -128,9 +132,10 @@ PROJECTS = [
         "Useful comments, few false alarms, no leaked secrets.",
         PhaseKey.INTEGRATE,
         ["engineering"],
-        160,
+        300,
         1.0,
         status="live",
+        classification={"provider": True},
     ),
     DemoProject(
         "Clinical notes drafting",
@@ -204,20 +209,104 @@ def _build_project(spec: DemoProject, people: dict[str, User]) -> Project:
     for username, role in members:
         functions = next(u.functions for u in USERS if u.username == username)
         lifecycle_services.membership_add(project=project, actor=pm, user=people[username], role=role, functions=functions)
+    if spec.classification:
+        governance_services.classification_set(project=project, actor=pm, answers=spec.classification)
     target = PhaseKey.ordered().index(spec.phase)
-    for key in PhaseKey.ordered()[:target]:
+    advances = target + (1 if spec.status == "live" else 0)
+    today = timezone.localdate()
+    ago = spec.started_days_ago
+    days = [today - timedelta(days=ago - round(ago * (i + 1) / (advances + 1))) for i in range(advances)]
+    for index, key in enumerate(PhaseKey.ordered()[:target]):
         _tick(project, key, 1.0, people["contributor"], required_only=False)
         _artifacts(project, key, people, approve_all=True)
-        project = lifecycle_services.phase_advance(project=project, actor=admin, reason="Demo history", by_admin=True)
+        _signoffs(project, key, people)
+        project = lifecycle_services.phase_advance(project=project, actor=admin, reason="Demo history", by_admin=True, on=days[index])
     _tick(project, spec.phase, spec.share_done, people["contributor"])
     _artifacts(project, spec.phase, people, approve_all=spec.status == "live")
+    _risks(project, spec, people)
     if spec.status == "live":
-        project = lifecycle_services.phase_advance(project=project, actor=admin, reason="Demo history", by_admin=True)
+        _signoffs(project, spec.phase, people)
+        project = lifecycle_services.phase_advance(project=project, actor=admin, reason="Demo history", by_admin=True, on=days[-1])
+        _after_launch(project, people)
     elif spec.status == "on_hold":
-        project = lifecycle_services.project_hold(
-            project=project, actor=admin, reason="Waiting for the data-processing agreement"
-        )
+        project = lifecycle_services.project_hold(project=project, actor=admin, reason="Waiting for the data-processing agreement")
     return project
+
+
+SIGNERS = {"compliance_officer": "approver1", "sponsor": "approver1", "ethics_board": "approver2", "legal": "approver2", "security": "approver2"}
+
+
+def _signoffs(project: Project, phase_key: str, people: dict[str, User]) -> None:
+    """Approve the phase's sign-offs, with its approved artifacts as evidence."""
+    from governance.models import Signoff
+    from phases.models import Artifact
+
+    approved = Artifact.objects.filter(project=project, phase__key=phase_key, status="approved")
+    evidence = [{"type": "artifact", "id": str(a.pk)} for a in approved] or [{"type": "link", "url": "https://wiki.example/reviews"}]
+    for signoff in Signoff.objects.filter(project=project, phase__key=phase_key, status="pending"):
+        governance_services.signoff_decide(
+            signoff=signoff,
+            actor=people[SIGNERS[signoff.function_id]],
+            decision="approved",
+            comment="Reviewed against the evidence; no open issues.",
+            evidence=evidence,
+        )
+
+
+RISKS = [
+    ("confabulation", "Drafts state wrong facts with confidence", 4, 4, "Retrieval with citations; people review every draft.", (2, 3)),
+    ("data-privacy", "Personal data reaches the model provider", 3, 5, "Pseudonymise inputs; EU data-processing agreement.", None),
+    ("harmful-bias-homogenization", "Worse results for people writing in other languages", 3, 3, "Evaluate per language; fix gaps.", None),
+    ("information-security", "Prompt injection through user-supplied text", 2, 4, "Strip instructions from inputs; output filters.", (1, 3)),
+]
+
+
+def _risks(project: Project, spec: DemoProject, people: dict[str, User]) -> None:
+    from governance.models import RiskCategory
+
+    count = 2 if spec.status == "on_hold" else 4 if "high-risk" in spec.tags else 3
+    for key, title, likelihood, impact, plan, residual in RISKS[:count]:
+        risk = governance_services.risk_create(
+            project=project,
+            actor=people["contributor"],
+            title=title,
+            category=RiskCategory.objects.get(project=None, key=key),
+            likelihood=likelihood,
+            impact=impact,
+            residual_likelihood=residual[0] if residual else None,
+            residual_impact=residual[1] if residual else None,
+            owner=people["contributor"],
+            mitigation_plan=plan,
+            mitigation_due=timezone.localdate() + timedelta(days=30),
+            status="mitigating" if residual else "open",
+        )
+        if key == "information-security":
+            governance_services.risk_accept(
+                risk=risk,
+                actor=people["approver1"],
+                expires_on=timezone.localdate() + timedelta(days=90),
+                comment="Residual risk is low with the filters in place; revisit in three months.",
+            )
+
+
+def _after_launch(project: Project, people: dict[str, User]) -> None:
+    from governance.models import PostLaunchTask
+
+    governance_services.post_launch_schedule_set(project=project, actor=people["pm"], bias_audit_every_days=30, monitoring_review_every_days=14)
+    governance_services.post_launch_tasks_create_due()
+    for task in PostLaunchTask.objects.filter(project=project).order_by("due_on")[:3]:
+        governance_services.post_launch_task_complete(task=task, actor=people["contributor"], notes="No drift; down-vote rate 6%.")
+    governance_services.incident_create(
+        project=project,
+        actor=people["contributor"],
+        title="A suggested comment quoted a test API key",
+        occurred_on=timezone.localdate() - timedelta(days=12),
+        severity="high",
+        description="A suggested review comment quoted a test API key from the diff.",
+        affected_users=3,
+        actions="Key rotated; secret scanning runs before the model sees diffs.",
+        serious=False,
+    )
 
 
 def seed_users() -> dict[str, User]:

@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from governance.views import register, risks
 
 app_name = "governance"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("risks/", risks.portfolio_risks, name="portfolio-risks"),
+    path("projects/<uuid:id>/risks/", risks.risk_list, name="risk-list"),
+    path("projects/<uuid:id>/risks/new/", risks.risk_create, name="risk-create"),
+    path("projects/<uuid:id>/risk-categories/", risks.risk_category_create, name="risk-category-create"),
+    path("risks/<uuid:id>/", risks.risk_detail, name="risk-detail"),
+    path("risks/<uuid:id>/edit/", risks.risk_edit, name="risk-edit"),
+    path("risks/<uuid:id>/accept/", risks.risk_accept, name="risk-accept"),
+    path("projects/<uuid:id>/signoffs/", register.signoff_list, name="signoff-list"),
+    path("signoffs/<uuid:id>/", register.signoff_detail, name="signoff-detail"),
+    path("projects/<uuid:id>/compliance/", register.compliance, name="compliance"),
+    path("projects/<uuid:id>/classification/", register.classification, name="classification"),
+    path("projects/<uuid:id>/post-launch/", register.post_launch, name="post-launch"),
+    path("post-launch-tasks/<uuid:id>/complete/", register.post_launch_task_complete, name="post-launch-task-complete"),
+    path("projects/<uuid:id>/incidents/new/", register.incident_create, name="incident-create"),
+    path("incidents/<uuid:id>/", register.incident_detail, name="incident-detail"),
+    path("incidents/<uuid:id>/edit/", register.incident_edit, name="incident-edit"),
+]

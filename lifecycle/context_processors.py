@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from lifecycle import selectors
+from lifecycle import hooks, selectors
 
 
 @dataclass
@@ -28,6 +28,7 @@ def site(request: HttpRequest) -> dict:
     items = [
         NavItem("Dashboard", reverse("home")),
         NavItem("Projects", reverse("lifecycle:project-list")),
+        *[NavItem(label, reverse(name)) for label, name in hooks.registry.nav_links],
         NavItem("Inbox", reverse("lifecycle:inbox"), count=counts["inbox"]),
         NavItem("Notifications", reverse("lifecycle:notification-list"), count=counts["notifications"]),
     ]

@@ -104,6 +104,7 @@ class Registry:
     notification_kinds: dict[str, str] = field(default_factory=dict)
     reference_data: list[Callable[[], None]] = field(default_factory=list)
     inbox_providers: list[InboxProvider] = field(default_factory=list)
+    nav_links: list[tuple[str, str]] = field(default_factory=list)
 
     def add_template_section(self, section: TemplateSection) -> None:
         if all(s.name != section.name for s in self.template_sections):
@@ -136,6 +137,11 @@ class Registry:
     def add_inbox_provider(self, provider: InboxProvider) -> None:
         if all(p.name != provider.name for p in self.inbox_providers):
             self.inbox_providers.append(provider)
+
+    def add_nav_link(self, label: str, url_name: str) -> None:
+        """A link in the main navigation (after Projects)."""
+        if (label, url_name) not in self.nav_links:
+            self.nav_links.append((label, url_name))
 
     def add_notification_kind(self, kind: str, label: str) -> None:
         self.notification_kinds[kind] = label

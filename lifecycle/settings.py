@@ -193,7 +193,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Periodic work: each entry names a thin *_task that calls one service (task names are strings, so
 # the settings import no app code).
 CELERY_BEAT_SCHEDULE: dict = {
-    "notifications-cleanup": {"task": "lifecycle.tasks.housekeeping_task", "schedule": 3600.0},
+    "housekeeping": {"task": "lifecycle.tasks.housekeeping_task", "schedule": 3600.0},
+    "risk-acceptances-expire": {"task": "governance.tasks.risk_acceptances_expire_task", "schedule": 3600.0},
+    "post-launch-schedule": {"task": "governance.tasks.post_launch_schedule_task", "schedule": 3600.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

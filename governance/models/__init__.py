@@ -1,4 +1,13 @@
 from governance.models.frameworks import Framework, Requirement, RiskMatrix
+from governance.models.register import (
+    Classification,
+    Incident,
+    PostLaunchSchedule,
+    PostLaunchTask,
+    Risk,
+    RiskCategory,
+    Signoff,
+)
 from governance.models.templates import (
     CriterionKind,
     CriterionTemplate,
@@ -12,6 +21,13 @@ from governance.models.templates import (
 )
 
 __all__ = [
+    "Classification",
+    "Incident",
+    "PostLaunchSchedule",
+    "PostLaunchTask",
+    "Risk",
+    "RiskCategory",
+    "Signoff",
     "CriterionKind",
     "CriterionTemplate",
     "Framework",

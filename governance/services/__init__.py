@@ -1,10 +1,60 @@
 """Every write of the governance app. Import the module and call `services.<entity>_<action>`."""
 
+from governance.services.classification import ClassificationChange, classification_set
 from governance.services.frameworks import (
     FrameworkImportError,
     framework_import,
     framework_validate,
     governance_reference_data,
 )
+from governance.services.post_launch import (
+    incident_create,
+    incident_update,
+    post_launch_overdue_notify,
+    post_launch_schedule_set,
+    post_launch_task_complete,
+    post_launch_tasks_create_due,
+)
+from governance.services.risks import (
+    risk_accept,
+    risk_acceptance_allowed,
+    risk_acceptances_expire,
+    risk_categories_bootstrap,
+    risk_category_create,
+    risk_create,
+    risk_matrix_for,
+    risk_update,
+)
+from governance.services.signoffs import (
+    signoff_decide,
+    signoff_reopen,
+    signoffs_create_for_project,
+    signoffs_recheck_evidence,
+)
 
-__all__ = ["FrameworkImportError", "framework_import", "framework_validate", "governance_reference_data"]
+__all__ = [
+    "ClassificationChange",
+    "FrameworkImportError",
+    "classification_set",
+    "framework_import",
+    "framework_validate",
+    "governance_reference_data",
+    "incident_create",
+    "incident_update",
+    "post_launch_overdue_notify",
+    "post_launch_schedule_set",
+    "post_launch_task_complete",
+    "post_launch_tasks_create_due",
+    "risk_accept",
+    "risk_acceptance_allowed",
+    "risk_acceptances_expire",
+    "risk_categories_bootstrap",
+    "risk_category_create",
+    "risk_create",
+    "risk_matrix_for",
+    "risk_update",
+    "signoff_decide",
+    "signoff_reopen",
+    "signoffs_create_for_project",
+    "signoffs_recheck_evidence",
+]

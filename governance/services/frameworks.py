@@ -175,3 +175,6 @@ def governance_reference_data() -> None:
     for path in sorted(FRAMEWORKS_DIR.glob("*.yaml")):
         if path.stem not in present:
             framework_import(text=path.read_text(encoding="utf-8"))
+    from governance.services.risks import risk_categories_bootstrap
+
+    risk_categories_bootstrap()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import F
 from django.utils import timezone
@@ -146,7 +146,8 @@ def _create_phases(project: Project, actor: User) -> list[Phase]:
             planned_end=end,
         )
         if order == 0:
-            phase.status, phase.actual_start = Phase.Status.IN_PROGRESS, timezone.localdate()
+            # A project started in the past (imported or backfilled) started its Scope then.
+            phase.status, phase.actual_start = Phase.Status.IN_PROGRESS, min(project.start_date, timezone.localdate())
         phases.append(phase)
         cursor = end + timedelta(days=1)
     Phase.objects.bulk_create(phases)
@@ -304,11 +305,14 @@ def project_kill(*, project: Project, actor: User | None, reason: str = "") -> P
 
 
 @atomic
-def phase_advance(*, project: Project, actor: User | None, reason: str = "", by_admin: bool = False) -> Project:
+def phase_advance(
+    *, project: Project, actor: User | None, reason: str = "", by_admin: bool = False, on: date | None = None
+) -> Project:
     """Close the current phase and open the next; after Integrate the project goes live.
 
     Gate decisions (Go) call this. By hand, only an administrator may, with a reason, and the
-    audit event says it was done by hand.
+    audit event says it was done by hand. `on` records another date than today as the actual
+    end and start (demo data and the data generator build histories with it).
     """
     if by_admin:
         if actor is None or not actor.is_superuser:
@@ -328,7 +332,7 @@ def phase_advance(*, project: Project, actor: User | None, reason: str = "", by_
     phases = {p.key: p for p in Phase.objects.select_for_update().filter(project=project)}
     keys = PhaseKey.ordered()
     current = phases[project.current_phase]
-    today = timezone.localdate()
+    today = on or timezone.localdate()
     _close_phase(current, actor, today, project)
     before = project_snapshot(project)
     index = keys.index(project.current_phase)
@@ -338,7 +342,8 @@ def phase_advance(*, project: Project, actor: User | None, reason: str = "", by_
         project.current_phase = following.key
         _touch(project, ["current_phase"])
     else:
-        project.status, project.status_changed_at = Project.Status.LIVE, timezone.now()
+        went_live = timezone.now() if on is None else timezone.make_aware(datetime.combine(on, time(12)))
+        project.status, project.status_changed_at = Project.Status.LIVE, went_live
         _touch(project, ["status", "status_changed_at"])
     after = project_snapshot(project)
     if reason:

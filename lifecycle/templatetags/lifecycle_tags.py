@@ -13,3 +13,12 @@ def get_item(mapping: Any, key: Any) -> Any:
     if isinstance(mapping, dict):
         return mapping.get(key)
     return None
+
+
+@register.filter
+def get_item_list(sequence: Any, position: Any) -> Any:
+    """{{ labels|get_item_list:n }}: the n-th item (1-based) of a list, or ""."""
+    try:
+        return sequence[int(position) - 1]
+    except (TypeError, ValueError, IndexError):
+        return ""

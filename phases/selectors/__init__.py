@@ -12,6 +12,7 @@ from phases.selectors.artifacts import (
     feedback_request_get_for_user,
     inbox_count,
     inbox_items,
+    mapped_work,
     phase_artifacts,
 )
 from phases.selectors.checklist import (
@@ -39,6 +40,7 @@ __all__ = [
     "feedback_request_get_for_user",
     "inbox_count",
     "inbox_items",
+    "mapped_work",
     "phase_artifacts",
     "phase_page",
     "phase_progress",

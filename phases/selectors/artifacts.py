@@ -186,3 +186,33 @@ def inbox_items(user: User) -> list[hooks.InboxItem]:
         for f in _feedback_waiting(user).select_related("artifact", "artifact__project", "version")
     ]
     return items
+
+
+def mapped_work(*, project: Project) -> list[dict]:
+    """The project's checklist items and expected artifact types, each with its framework refs
+    and whether it is satisfied (three queries). Governance adds sign-offs and maps refs to
+    framework requirements."""
+    from phases.models import ChecklistItem
+
+    work = [
+        {
+            "kind": "Checklist item",
+            "label": item.title,
+            "refs": list(item.refs),
+            "satisfied": item.done,
+            "url": f"/phases/{item.phase_id}/#item-{item.pk}",
+        }
+        for item in ChecklistItem.objects.filter(project=project).exclude(refs=[]).only("title", "refs", "done", "phase_id")
+    ]
+    approved = set(Artifact.objects.filter(project=project, approved_version__isnull=False).values_list("type", flat=True))
+    for expected in ArtifactTypeTemplate.objects.filter(phase__template=project.template_id).exclude(refs=[]):
+        work.append(
+            {
+                "kind": "Artifact",
+                "label": ARTIFACT_TYPES[expected.type].label,
+                "refs": list(expected.refs),
+                "satisfied": expected.type in approved,
+                "url": f"/projects/{project.pk}/artifacts/?type={expected.type}",
+            }
+        )
+    return work

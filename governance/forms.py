@@ -1,0 +1,118 @@
+"""Forms of the governance UI: shape only; the services judge the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from governance.classification import ANNEX_III_AREAS, DEROGATIONS, PROHIBITED_PRACTICES, TRANSPARENCY_DUTIES
+from governance.models import Incident, Risk
+from lifecycle.forms import AccessibleForm
+from lifecycle.models import PhaseKey
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class RiskForm(AccessibleForm):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    category = forms.ChoiceField()
+    phase_found = forms.ChoiceField(choices=PhaseKey.choices, label="Phase where found")
+    likelihood = forms.TypedChoiceField(coerce=int)
+    impact = forms.TypedChoiceField(coerce=int)
+    residual_likelihood = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Residual likelihood")
+    residual_impact = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Residual impact")
+    owner = forms.ChoiceField(required=False, label="Risk owner")
+    treatment = forms.ChoiceField(choices=Risk.Treatment.choices)
+    mitigation_plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    mitigation_due = forms.DateField(required=False, widget=DATE)
+    status = forms.ChoiceField(choices=[c for c in Risk.Status.choices if c[0] != "accepted"])
+
+    def __init__(self, *args: Any, categories: list, members: list, matrix: Any, accepted: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(c.key, c.name) for c in categories]
+        self.fields["owner"].choices = [("", "—"), *[(str(u.pk), u.display_name) for u in members]]
+        scale = [(i, f"{i} — {label}") for i, label in enumerate(matrix.likelihood_labels, start=1)]
+        impacts = [(i, f"{i} — {label}") for i, label in enumerate(matrix.impact_labels, start=1)]
+        self.fields["likelihood"].choices = scale
+        self.fields["impact"].choices = impacts
+        self.fields["residual_likelihood"].choices = [("", "Not assessed"), *scale]
+        self.fields["residual_impact"].choices = [("", "Not assessed"), *impacts]
+        if accepted:
+            self.fields["status"].choices = Risk.Status.choices
+
+
+class RiskAcceptForm(AccessibleForm):
+    expires_on = forms.DateField(required=False, widget=DATE, label="Acceptance expires on")
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label="Why is it acceptable?")
+
+
+class SignoffDecisionForm(AccessibleForm):
+    decision = forms.ChoiceField(choices=[("approved", "Approve"), ("rejected", "Reject")], widget=forms.RadioSelect)
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    artifacts = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Artifacts as evidence")
+    attachments = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Files as evidence")
+    links = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000, help_text="One web address per line.")
+
+    def __init__(self, *args: Any, artifacts: list, attachments: list, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["artifacts"].choices = [(str(a.pk), f"{a.title} (v{a.latest_version.number}, {a.get_status_display().lower()})") for a in artifacts]
+        self.fields["attachments"].choices = [(str(a.pk), f"{a.name} ({a.artifact.title})") for a in attachments]
+
+    def evidence(self) -> list[dict]:
+        data = self.cleaned_data
+        items = [{"type": "artifact", "id": pk} for pk in data["artifacts"]]
+        items += [{"type": "attachment", "id": pk} for pk in data["attachments"]]
+        items += [{"type": "link", "url": line.strip()} for line in data["links"].splitlines() if line.strip()]
+        return items
+
+
+class ClassificationForm(forms.Form):
+    prohibited = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, choices=PROHIBITED_PRACTICES, label="Does the system do any of these? (Art. 5)"
+    )
+    annex_i_safety_component = forms.BooleanField(
+        required=False, label="It is a safety component of a product (or itself a product) under the EU laws in Annex I that needs third-party conformity assessment (Art. 6(1))"
+    )
+    annex_iii_areas = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, choices=[(str(n), f"{n}. {name}") for n, name in ANNEX_III_AREAS], label="Is it used in any of these areas? (Annex III)"
+    )
+    derogations = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=DEROGATIONS,
+        label="If so, does any of these describe it, so that it poses no significant risk of harm? (Art. 6(3))",
+    )
+    profiling = forms.BooleanField(required=False, label="It profiles natural persons")
+    transparency = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, choices=TRANSPARENCY_DUTIES, label="Transparency (Art. 50)"
+    )
+    provider = forms.BooleanField(required=False, label="We develop the system and place it on the market or put it into service under our own name (provider)")
+    gpai_provider = forms.BooleanField(required=False, label="We provide a general-purpose AI model of our own (Art. 53)")
+    systemic_compute = forms.BooleanField(required=False, label="Its training used more than 10^25 floating-point operations (systemic risk, Art. 51(2))")
+
+
+class ScheduleForm(AccessibleForm):
+    bias_audit_every_days = forms.IntegerField(min_value=7, max_value=730, label="Bias audit every (days)")
+    monitoring_review_every_days = forms.IntegerField(min_value=7, max_value=730, label="Monitoring review every (days)")
+
+
+class TaskCompleteForm(AccessibleForm):
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Findings")
+
+
+class IncidentForm(AccessibleForm):
+    title = forms.CharField(max_length=200)
+    occurred_on = forms.DateField(widget=DATE)
+    severity = forms.ChoiceField(choices=Incident.Severity.choices)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    affected_users = forms.IntegerField(min_value=0, initial=0)
+    actions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000, label="Actions taken")
+    serious = forms.BooleanField(required=False, label="Serious incident (EU AI Act Art. 73)")
+    reported_at = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="Reported to the authority at")
+    reported_to = forms.CharField(max_length=200, required=False)
+
+
+class CategoryForm(AccessibleForm):
+    name = forms.CharField(max_length=120, label="New category")

@@ -1,0 +1,279 @@
+"""The risk register, ethics and compliance sign-offs, the EU AI Act classification, and life
+after launch (scheduled audits and the incident log)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from governance.models.templates import RiskLevel, SignoffKind, Tier
+from lifecycle.models import PhaseKey
+
+
+class RiskCategory(models.Model):
+    """The twelve NIST AI 600-1 risks, ready to choose, plus custom categories (global, or one
+    project's own)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key = models.SlugField(max_length=80)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    ref = models.CharField(max_length=80, blank=True, help_text="Framework requirement code, e.g. nist-ai-600-1:confabulation")
+    project = models.ForeignKey("lifecycle.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="risk_categories")
+    order = models.PositiveIntegerField(default=100)
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], condition=models.Q(project__isnull=True), name="risk_category_global_key_unique"),
+            models.UniqueConstraint(fields=["project", "key"], condition=models.Q(project__isnull=False), name="risk_category_project_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_custom(self) -> bool:
+        return not self.ref
+
+
+class Risk(models.Model):
+    class Treatment(models.TextChoices):
+        MITIGATE = "mitigate", "Mitigate"
+        ACCEPT = "accept", "Accept"
+        AVOID = "avoid", "Avoid"
+        TRANSFER = "transfer", "Transfer"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        MITIGATING = "mitigating", "Mitigating"
+        ACCEPTED = "accepted", "Accepted"
+        CLOSED = "closed", "Closed"
+
+    change_type = "risk"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey("lifecycle.Project", on_delete=models.CASCADE, related_name="risks")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=5000)
+    category = models.ForeignKey(RiskCategory, on_delete=models.PROTECT, related_name="risks")
+    phase_found = models.CharField(max_length=20, choices=PhaseKey.choices)
+    likelihood = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    impact = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    inherent_score = models.PositiveSmallIntegerField()
+    inherent_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    residual_likelihood = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])
+    residual_impact = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])
+    residual_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    residual_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_risks")
+    treatment = models.CharField(max_length=10, choices=Treatment.choices, default=Treatment.MITIGATE)
+    mitigation_plan = models.TextField(blank=True, max_length=5000)
+    mitigation_due = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    acceptance_expires_on = models.DateField(null=True, blank=True)
+    acceptance_comment = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-inherent_score", "title"]
+        indexes = [
+            # The register, the heat maps and the no-open-risk gate criterion filter by status.
+            models.Index(fields=["project", "status"], name="risk_project_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("governance:risk-detail", args=[self.pk])
+
+    @property
+    def level(self) -> str:
+        """The level that counts: residual when assessed, else inherent."""
+        return self.residual_level or self.inherent_level
+
+    def counts_as_open(self, today: date | None = None) -> bool:
+        """Open and mitigating risks count; an accepted risk counts again once its acceptance
+        has expired (even before the nightly task reopens it); closed risks never count."""
+        if self.status in (self.Status.OPEN, self.Status.MITIGATING):
+            return True
+        if self.status == self.Status.ACCEPTED and self.acceptance_expires_on is not None:
+            return self.acceptance_expires_on < (today or timezone.localdate())
+        return False
+
+
+class Signoff(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    change_type = "signoff"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey("lifecycle.Project", on_delete=models.CASCADE, related_name="signoffs")
+    phase = models.ForeignKey("lifecycle.Phase", on_delete=models.CASCADE, related_name="signoffs")
+    kind = models.CharField(max_length=30, choices=SignoffKind.choices)
+    function = models.ForeignKey("lifecycle.Function", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    guidance = models.TextField(blank=True)
+    refs = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    # [{"type": "artifact", "id", "title", "version"} | {"type": "attachment", "id", "name", "sha256"} | {"type": "link", "url"}]
+    evidence = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["phase__order", "kind"]
+        indexes = [models.Index(fields=["project", "status"], name="signoff_project_status_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("governance:signoff-detail", args=[self.pk])
+
+
+class Classification(models.Model):
+    """A project's EU AI Act tier and role, from the questionnaire, with a written rationale."""
+
+    class Role(models.TextChoices):
+        PROVIDER = "provider", "Provider"
+        DEPLOYER = "deployer", "Deployer"
+
+    class ModelRole(models.TextChoices):
+        NONE = "none", "No general-purpose model of our own"
+        GPAI = "gpai", "Provider of a general-purpose AI model"
+        GPAI_SYSTEMIC = "gpai_systemic", "Provider of a GPAI model with systemic risk"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.OneToOneField("lifecycle.Project", on_delete=models.CASCADE, related_name="classification")
+    answers = models.JSONField(default=dict)
+    tier = models.CharField(max_length=20, choices=[c for c in Tier.choices if c[0] in ("prohibited", "high", "limited", "minimal")])
+    role = models.CharField(max_length=10, choices=Role.choices)
+    model_role = models.CharField(max_length=20, choices=ModelRole.choices, default=ModelRole.NONE)
+    rationale = models.TextField()
+    classified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    classified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["tier"], name="classification_tier_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.get_tier_display()}"
+
+    @property
+    def obligation_tiers(self) -> list[str]:
+        """The tiers whose obligations apply: the tier itself; the Art. 50 duties of a high-risk
+        system that also talks to people or generates content; and the GPAI tracks."""
+        tiers = [self.tier]
+        if self.tier == "high" and self.answers.get("transparency"):
+            tiers.append("limited")
+        if self.model_role != self.ModelRole.NONE:
+            tiers.append("gpai")
+        if self.model_role == self.ModelRole.GPAI_SYSTEMIC:
+            tiers.append("gpai_systemic")
+        return tiers
+
+
+class PostLaunchSchedule(models.Model):
+    """How often a live project's bias audits and monitoring reviews recur."""
+
+    project = models.OneToOneField("lifecycle.Project", on_delete=models.CASCADE, related_name="post_launch_schedule")
+    bias_audit_every_days = models.PositiveSmallIntegerField(default=90, validators=[MinValueValidator(7), MaxValueValidator(730)])
+    monitoring_review_every_days = models.PositiveSmallIntegerField(default=30, validators=[MinValueValidator(7), MaxValueValidator(730)])
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.project} schedule"
+
+
+class PostLaunchTask(models.Model):
+    class Kind(models.TextChoices):
+        BIAS_AUDIT = "bias_audit", "Bias audit"
+        MONITORING_REVIEW = "monitoring_review", "Monitoring review"
+
+    class Status(models.TextChoices):
+        DUE = "due", "Due"
+        DONE = "done", "Done"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey("lifecycle.Project", on_delete=models.CASCADE, related_name="post_launch_tasks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
+    notes = models.TextField(blank=True, max_length=5000)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on"]
+        constraints = [
+            # The scheduler creates each occurrence once, however often it runs.
+            models.UniqueConstraint(fields=["project", "kind", "due_on"], name="post_launch_task_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="post_launch_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_on}"
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.status == self.Status.DUE and self.due_on < (today or timezone.localdate())
+
+
+class Incident(models.Model):
+    class Severity(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+        CRITICAL = "critical", "Critical"
+
+    change_type = "incident"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey("lifecycle.Project", on_delete=models.CASCADE, related_name="incidents")
+    title = models.CharField(max_length=200)
+    occurred_on = models.DateField()
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    description = models.TextField(max_length=5000)
+    affected_users = models.PositiveIntegerField(default=0)
+    actions = models.TextField(blank=True, max_length=5000)
+    serious = models.BooleanField(default=False, help_text="A serious incident in the sense of EU AI Act Art. 73")
+    reported_at = models.DateTimeField(null=True, blank=True)
+    reported_to = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-occurred_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("governance:incident-detail", args=[self.pk])

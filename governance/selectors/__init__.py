@@ -1,0 +1,43 @@
+"""Every non-trivial read of the governance app, permission-scoped."""
+
+from governance.selectors.compliance import FrameworkCoverage, compliance_for_project
+from governance.selectors.post_launch import (
+    incident_get_for_user,
+    incident_list_for_project,
+    overdue_post_launch_tasks,
+    post_launch_page,
+    post_launch_task_get_for_user,
+)
+from governance.selectors.risks import (
+    RISK_ORDERINGS,
+    HeatCell,
+    RiskFilters,
+    heat_map,
+    risk_categories_for,
+    risk_csv_rows,
+    risk_get_for_user,
+    risk_list_for_project,
+    risk_list_for_user,
+)
+from governance.selectors.signoffs import signoff_get_for_user, signoff_list_for_project
+
+__all__ = [
+    "RISK_ORDERINGS",
+    "FrameworkCoverage",
+    "HeatCell",
+    "RiskFilters",
+    "compliance_for_project",
+    "heat_map",
+    "incident_get_for_user",
+    "incident_list_for_project",
+    "overdue_post_launch_tasks",
+    "post_launch_page",
+    "post_launch_task_get_for_user",
+    "risk_categories_for",
+    "risk_csv_rows",
+    "risk_get_for_user",
+    "risk_list_for_project",
+    "risk_list_for_user",
+    "signoff_get_for_user",
+    "signoff_list_for_project",
+]

@@ -1,0 +1,108 @@
+"""Framework coverage of a project: each requirement its work maps to, with its status."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from governance.models import Classification, Framework, Requirement, Signoff, Tier
+from lifecycle.models import Project
+from phases import selectors as phases_selectors
+
+
+@dataclass
+class RequirementStatus:
+    code: str
+    title: str
+    level: str
+    status: str  # met | open | not_applicable
+    evidence: list[dict] = field(default_factory=list)
+    reason: str = ""
+
+
+@dataclass
+class FrameworkCoverage:
+    key: str
+    name: str
+    source: str
+    as_of: str
+    requirements: list[RequirementStatus]
+    total_in_framework: int
+
+    @property
+    def met(self) -> int:
+        return sum(r.status == "met" for r in self.requirements)
+
+    @property
+    def open(self) -> int:
+        return sum(r.status == "open" for r in self.requirements)
+
+    @property
+    def not_applicable(self) -> int:
+        return sum(r.status == "not_applicable" for r in self.requirements)
+
+    @property
+    def coverage(self) -> int:
+        """Met ÷ applicable, as a whole percentage (100 when nothing applies)."""
+        applicable = self.met + self.open
+        return round(100 * self.met / applicable) if applicable else 100
+
+
+def _work(project: Project) -> list[dict]:
+    work = phases_selectors.mapped_work(project=project)
+    for signoff in Signoff.objects.filter(project=project).exclude(refs=[]).only("title", "refs", "status"):
+        work.append(
+            {
+                "kind": "Sign-off",
+                "label": signoff.title,
+                "refs": list(signoff.refs),
+                "satisfied": signoff.status == Signoff.Status.APPROVED,
+                "url": signoff.get_absolute_url(),
+            }
+        )
+    return work
+
+
+def _not_applicable_reason(requirement: Requirement, classification: Classification | None) -> str:
+    if not requirement.tiers or classification is None:
+        return ""
+    if set(requirement.tiers) & set(classification.obligation_tiers):
+        return ""
+    wanted = " or ".join(Tier(t).label.lower() for t in requirement.tiers if t in Tier.values)
+    return f"Applies to {wanted} systems; this project is classified {Tier(classification.tier).label.lower()}."
+
+
+def compliance_for_project(*, project: Project) -> list[FrameworkCoverage]:
+    """Per framework, every requirement the project's checklist, artifacts and sign-offs map
+    to: met (and by which evidence) when all of it is done, approved or signed; open otherwise;
+    not applicable when the requirement is for tiers the project is not in."""
+    by_ref: dict[str, list[dict]] = defaultdict(list)
+    for item in _work(project):
+        for ref in item["refs"]:
+            by_ref[ref].append(item)
+    classification = Classification.objects.filter(project=project).first()
+    codes = defaultdict(set)
+    for ref in by_ref:
+        framework, _, code = ref.partition(":")
+        codes[framework].add(code)
+    requirements = defaultdict(list)
+    query = Q()
+    for framework, code_set in codes.items():
+        query |= Q(framework_id=framework, code__in=sorted(code_set))
+    for requirement in Requirement.objects.filter(query).order_by("framework_id", "order") if codes else []:
+        requirements[requirement.framework_id].append(requirement)
+    totals = dict(Requirement.objects.values("framework_id").annotate(n=Count("pk")).order_by().values_list("framework_id", "n"))
+    result = []
+    for framework in Framework.objects.order_by("key"):
+        statuses = []
+        for requirement in requirements.get(framework.key, []):
+            work = by_ref[requirement.ref]
+            reason = _not_applicable_reason(requirement, classification)
+            status = "not_applicable" if reason else "met" if all(w["satisfied"] for w in work) else "open"
+            statuses.append(RequirementStatus(requirement.code, requirement.title, requirement.level, status, work, reason))
+        result.append(
+            FrameworkCoverage(framework.key, framework.name, framework.source, framework.as_of.isoformat(), statuses, totals.get(framework.key, 0))
+        )
+    return result

@@ -1,0 +1,163 @@
+"""Reads of the risk register: lists, filters, heat maps, CSV rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db.models import IntegerField, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from governance.models import Risk, RiskCategory, RiskMatrix
+from lifecycle import selectors as lifecycle_selectors
+from lifecycle.models import Project, User
+from lifecycle.permissions import Action
+
+RISK_ORDERINGS = {
+    "-score": ("-inherent_score", "title", "id"),
+    "score": ("inherent_score", "title", "id"),
+    "title": ("title", "id"),
+    "-updated": ("-updated_at", "id"),
+    "due": ("mitigation_due", "title", "id"),
+}
+
+
+@dataclass
+class RiskFilters:
+    status: str = ""
+    level: str = ""
+    category: str = ""
+    likelihood: int | None = None
+    impact: int | None = None
+    owner: str = ""
+    search: str = ""
+    ordering: str = "-score"
+    open_only: bool = False
+
+
+def risk_get_for_user(*, user: User, id: UUID | str, action: Action = Action.VIEW) -> Risk:
+    risk = Risk.objects.select_related("project", "project__template", "category", "owner", "accepted_by").filter(pk=id).first()
+    if risk is None:
+        raise Http404("No such risk.")
+    risk.project.access = lifecycle_selectors.project_access_check(user=user, project=risk.project, action=action)  # type: ignore[attr-defined]
+    return risk
+
+
+def _with_position(qs: QuerySet[Risk]) -> QuerySet[Risk]:
+    """Where the risk sits now: its residual assessment when there is one."""
+    return qs.annotate(
+        at_likelihood=Coalesce("residual_likelihood", "likelihood", output_field=IntegerField()),
+        at_impact=Coalesce("residual_impact", "impact", output_field=IntegerField()),
+    )
+
+
+def _filtered(qs: QuerySet[Risk], filters: RiskFilters) -> QuerySet[Risk]:
+    qs = _with_position(qs)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.open_only:
+        qs = qs.exclude(status=Risk.Status.CLOSED)
+    if filters.level:
+        qs = qs.filter(Q(residual_level=filters.level) | Q(residual_level="", inherent_level=filters.level))
+    if filters.category:
+        qs = qs.filter(category__key=filters.category)
+    if filters.likelihood:
+        qs = qs.filter(at_likelihood=filters.likelihood)
+    if filters.impact:
+        qs = qs.filter(at_impact=filters.impact)
+    if filters.owner:
+        qs = qs.filter(owner__username=filters.owner)
+    if filters.search:
+        qs = qs.filter(Q(title__icontains=filters.search) | Q(description__icontains=filters.search))
+    return qs.order_by(*RISK_ORDERINGS.get(filters.ordering, RISK_ORDERINGS["-score"]))
+
+
+def risk_list_for_project(*, project: Project, filters: RiskFilters | None = None) -> QuerySet[Risk]:
+    return _filtered(Risk.objects.filter(project=project).select_related("category", "owner"), filters or RiskFilters())
+
+
+def risk_list_for_user(*, user: User, filters: RiskFilters | None = None) -> QuerySet[Risk]:
+    """Risks across every project the user can see (the portfolio register)."""
+    projects = lifecycle_selectors.project_visible_to(user, Project.objects.filter(deleted_at__isnull=True))
+    qs = Risk.objects.filter(project__in=projects).select_related("category", "owner", "project")
+    return _filtered(qs, filters or RiskFilters())
+
+
+def risk_categories_for(*, project: Project | None) -> list[RiskCategory]:
+    condition = Q(project__isnull=True) | Q(project=project) if project is not None else Q(project__isnull=True)
+    return list(RiskCategory.objects.filter(condition).order_by("order", "name"))
+
+
+@dataclass
+class HeatCell:
+    likelihood: int
+    impact: int
+    count: int
+    level: str
+
+
+def heat_map(*, risks: QuerySet[Risk], matrix: RiskMatrix) -> list[list[HeatCell]]:
+    """Rows from the highest likelihood down, columns from the lowest impact up, with the
+    number of risks (not closed) at each position (one query)."""
+    counts: dict[tuple[int, int], int] = {}
+    rows = (
+        _with_position(risks.order_by())
+        .exclude(status=Risk.Status.CLOSED)
+        .values_list("at_likelihood", "at_impact")
+    )
+    for likelihood, impact in rows:
+        counts[(likelihood, impact)] = counts.get((likelihood, impact), 0) + 1
+    size = matrix.size
+    return [
+        [HeatCell(likelihood, impact, counts.get((likelihood, impact), 0), matrix.level_of(likelihood * impact)) for impact in range(1, size + 1)]
+        for likelihood in range(size, 0, -1)
+    ]
+
+
+CSV_HEADER = [
+    "project",
+    "title",
+    "category",
+    "phase_found",
+    "likelihood",
+    "impact",
+    "inherent_score",
+    "inherent_level",
+    "residual_likelihood",
+    "residual_impact",
+    "residual_level",
+    "owner",
+    "treatment",
+    "mitigation_plan",
+    "mitigation_due",
+    "status",
+    "acceptance_expires_on",
+]
+
+
+def risk_csv_rows(risks: QuerySet[Risk]) -> list[list[str]]:
+    rows = [CSV_HEADER]
+    for r in risks.select_related("project", "category", "owner"):
+        rows.append(
+            [
+                r.project.name,
+                r.title,
+                r.category.name,
+                r.phase_found,
+                str(r.likelihood),
+                str(r.impact),
+                str(r.inherent_score),
+                r.inherent_level,
+                str(r.residual_likelihood or ""),
+                str(r.residual_impact or ""),
+                r.residual_level,
+                r.owner.username if r.owner else "",
+                r.treatment,
+                r.mitigation_plan,
+                r.mitigation_due.isoformat() if r.mitigation_due else "",
+                r.status,
+                r.acceptance_expires_on.isoformat() if r.acceptance_expires_on else "",
+            ]
+        )
+    return rows

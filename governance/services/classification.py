@@ -1,0 +1,100 @@
+"""The project's EU AI Act classification, and the obligations its tier adds to the checklist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from governance.classification import classify, clean_answers
+from governance.models import Classification, ObligationTemplate, Tier
+from lifecycle import services as lifecycle_services
+from lifecycle.exceptions import ApplicationError
+from lifecycle.models import Project, User
+from phases import services as phases_services
+from phases.models import ChecklistItem
+
+
+@dataclass
+class ClassificationChange:
+    classification: Classification
+    previous_tier: str | None
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        tier = Tier(self.classification.tier).label
+        parts = [f"Tier: {tier}" if self.previous_tier in (None, self.classification.tier) else f"Tier changed from {Tier(self.previous_tier).label} to {tier}"]
+        if self.added:
+            parts.append(f"{len(self.added)} obligation{'s' if len(self.added) != 1 else ''} added to the checklist")
+        if self.removed:
+            parts.append(f"{len(self.removed)} no longer apply and were removed")
+        return "; ".join(parts) + "."
+
+
+def _entries(project: Project, tier: str) -> list[dict]:
+    return [
+        {
+            "phase": o.phase_key,
+            "key": o.key,
+            "title": o.title,
+            "guidance": o.guidance,
+            "required": o.required,
+            "weight": o.weight,
+            "refs": list(o.refs),
+        }
+        for o in ObligationTemplate.objects.filter(template=project.template_id, tier=tier).order_by("order")
+    ]
+
+
+@lifecycle_services.atomic
+def classification_set(*, project: Project, actor: User, answers: Any) -> ClassificationChange:
+    """Answer (or change) the questionnaire: store tier, role and rationale, and bring the
+    checklist in line: obligations of tiers that now apply are added, those of tiers that no
+    longer apply are removed (done or not: the record keeps them in the audit log)."""
+    project = lifecycle_services.lock_writable(project)
+    cleaned, errors = clean_answers(answers)
+    if errors:
+        name, messages = next(iter(errors.items()))
+        raise ApplicationError(f"{name}: {messages[0]}", fields={f"answers.{k}": v for k, v in errors.items()})
+    result = classify(cleaned)
+    existing = Classification.objects.select_for_update().filter(project=project).first()
+    old_tiers = set(existing.obligation_tiers) if existing else set()
+    previous_tier = existing.tier if existing else None
+    before = _snapshot(existing) if existing else None
+    classification = existing or Classification(project=project)
+    classification.answers, classification.tier, classification.role = cleaned, result.tier, result.role
+    classification.model_role, classification.rationale = result.model_role, result.rationale
+    classification.classified_by, classification.classified_at = actor, timezone.now()
+    classification.save()
+    change = ClassificationChange(classification, previous_tier)
+    new_tiers = set(classification.obligation_tiers)
+    for tier in sorted(old_tiers - new_tiers):
+        change.removed += phases_services.checklist_items_remove(project=project, actor=actor, source=ChecklistItem.Source.OBLIGATION, tier=tier)
+    for tier in sorted(new_tiers - old_tiers):
+        added = phases_services.checklist_items_add(
+            project=project, actor=actor, entries=_entries(project, tier), source=ChecklistItem.Source.OBLIGATION, tier=tier
+        )
+        change.added += [item.title for item in added]
+    lifecycle_services.change_record(
+        actor=actor,
+        action="project.classified",
+        type="project",
+        object_id=project.pk,
+        project=project,
+        label=project.name,
+        before=before,
+        after={**_snapshot(classification), "summary": change.summary},
+    )
+    return change
+
+
+def _snapshot(classification: Classification) -> dict:
+    return {
+        "tier": classification.tier,
+        "role": classification.role,
+        "model_role": classification.model_role,
+        "answers": classification.answers,
+    }

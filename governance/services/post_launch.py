@@ -1,0 +1,212 @@
+"""Life after launch: recurring bias audits and monitoring reviews, and the incident log."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import IntegrityError
+from django.db.models import F, Max
+from django.utils import timezone
+
+from governance.models import Incident, PostLaunchSchedule, PostLaunchTask
+from lifecycle import selectors as lifecycle_selectors
+from lifecycle import services as lifecycle_services
+from lifecycle.exceptions import ApplicationError, Conflict
+from lifecycle.models import Project, User
+
+MAX_CATCH_UP = 24  # occurrences created per project and kind in one run
+INCIDENT_FIELDS = ("title", "occurred_on", "severity", "affected_users", "serious", "reported_at", "reported_to")
+
+
+def _bad(field: str, message: str) -> ApplicationError:
+    return ApplicationError(message, fields={field: [message]})
+
+
+@lifecycle_services.atomic
+def post_launch_schedule_set(*, project: Project, actor: User, bias_audit_every_days: int, monitoring_review_every_days: int) -> PostLaunchSchedule:
+    project = lifecycle_services.lock_writable(project)
+    for name, value in (("bias_audit_every_days", bias_audit_every_days), ("monitoring_review_every_days", monitoring_review_every_days)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 7 <= value <= 730:
+            raise _bad(name, "Use a whole number of days from 7 to 730.")
+    schedule, _ = PostLaunchSchedule.objects.update_or_create(
+        project=project,
+        defaults={
+            "bias_audit_every_days": bias_audit_every_days,
+            "monitoring_review_every_days": monitoring_review_every_days,
+            "updated_at": timezone.now(),
+        },
+    )
+    lifecycle_services.change_record(
+        actor=actor,
+        action="post_launch.schedule_set",
+        type="project",
+        object_id=project.pk,
+        project=project,
+        label=project.name,
+        after={"bias_audit_every_days": bias_audit_every_days, "monitoring_review_every_days": monitoring_review_every_days},
+    )
+    return schedule
+
+
+def _every(schedule: PostLaunchSchedule | None, kind: str) -> int:
+    defaults = PostLaunchSchedule()
+    source = schedule or defaults
+    return source.bias_audit_every_days if kind == PostLaunchTask.Kind.BIAS_AUDIT else source.monitoring_review_every_days
+
+
+def post_launch_tasks_create_due(*, today: date | None = None) -> int:
+    """For every live project, create the audits and reviews that are due by today: the first one
+    a full period after going live, the next a period after the previous due date. Idempotent: a
+    unique constraint makes a second run (or a second beat) create nothing."""
+    today = today or timezone.localdate()
+    created = 0
+    live = Project.objects.filter(status=Project.Status.LIVE, deleted_at__isnull=True).select_related("post_launch_schedule")
+    last_due = {
+        (row["project_id"], row["kind"]): row["last"]
+        for row in PostLaunchTask.objects.filter(project__in=live).values("project_id", "kind").annotate(last=Max("due_on"))
+    }
+    for project in live:
+        schedule = getattr(project, "post_launch_schedule", None)
+        for kind in PostLaunchTask.Kind.values:
+            every = timedelta(days=_every(schedule, kind))
+            due = (last_due.get((project.pk, kind)) or project.status_changed_at.date()) + every
+            # Catch up on every occurrence missed while no scheduler ran (bounded).
+            for _ in range(MAX_CATCH_UP):
+                if due > today:
+                    break
+                created += _create_task(project, kind, due)
+                due += every
+    return created
+
+
+def _create_task(project: Project, kind: str, due: date) -> int:
+    try:
+        with lifecycle_services.atomic():
+            task = PostLaunchTask.objects.create(project=project, kind=kind, due_on=due)
+            lifecycle_services.change_record(
+                actor=None,
+                action="post_launch.task_due",
+                type="project",
+                object_id=project.pk,
+                project=project,
+                label=f"{task.get_kind_display()} due {due:%d %b %Y}",
+                after={"kind": kind, "due_on": due.isoformat()},
+            )
+            lifecycle_services.notify(
+                users=lifecycle_selectors.project_users(project=project, roles=("owner",)),
+                kind="post_launch_due",
+                title=f"{task.get_kind_display()} due for {project.name}",
+                body=f"A {task.get_kind_display().lower()} of the live system is due on {due:%d %b %Y}.",
+                url=f"/projects/{project.pk}/post-launch/",
+                project=project,
+            )
+    except IntegrityError:
+        return 0
+    return 1
+
+
+@lifecycle_services.atomic
+def post_launch_overdue_notify(*, today: date | None = None) -> int:
+    """Flag each overdue audit or review once, and tell the project's owners."""
+    today = today or timezone.localdate()
+    overdue = list(
+        PostLaunchTask.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .filter(status=PostLaunchTask.Status.DUE, due_on__lt=today, overdue_notified_at__isnull=True)
+    )
+    for task in overdue:
+        task.overdue_notified_at = timezone.now()
+        task.save(update_fields=["overdue_notified_at"])
+        lifecycle_services.notify(
+            users=lifecycle_selectors.project_users(project=task.project, roles=("owner",)),
+            kind="post_launch_due",
+            title=f"Overdue: {task.get_kind_display().lower()} of {task.project.name}",
+            body=f"It was due on {task.due_on:%d %b %Y}.",
+            url=f"/projects/{task.project_id}/post-launch/",
+            project=task.project,
+        )
+    return len(overdue)
+
+
+@lifecycle_services.atomic
+def post_launch_task_complete(*, task: PostLaunchTask, actor: User, notes: str) -> PostLaunchTask:
+    task = PostLaunchTask.objects.select_for_update(of=("self",)).select_related("project").get(pk=task.pk)
+    lifecycle_services.ensure_writable(task.project)
+    if task.status == PostLaunchTask.Status.DONE:
+        raise Conflict("This task is already done.", code="already_done")
+    notes = (notes or "").strip()
+    if not notes:
+        raise _bad("notes", "Record what the audit or review found.")
+    task.status, task.notes, task.done_by, task.done_at = PostLaunchTask.Status.DONE, notes[:5000], actor, timezone.now()
+    task.save(update_fields=["status", "notes", "done_by", "done_at"])
+    lifecycle_services.change_record(
+        actor=actor,
+        action="post_launch.task_done",
+        type="project",
+        object_id=task.project_id,
+        project=task.project_id,
+        label=f"{task.get_kind_display()} of {task.due_on:%d %b %Y}",
+        after={"kind": task.kind, "due_on": task.due_on.isoformat(), "notes": notes[:200]},
+    )
+    return task
+
+
+def _clean_incident(fields: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(fields)
+    for name in ("title", "description", "actions", "reported_to"):
+        if name in cleaned:
+            cleaned[name] = (cleaned[name] or "").strip()
+    if "title" in cleaned and not cleaned["title"]:
+        raise _bad("title", "Give the incident a title.")
+    if "description" in cleaned and not cleaned["description"]:
+        raise _bad("description", "Describe what happened.")
+    if "severity" in cleaned and cleaned["severity"] not in Incident.Severity.values:
+        raise _bad("severity", f"Choose one of: {', '.join(Incident.Severity.values)}.")
+    occurred = cleaned.get("occurred_on")
+    if occurred is not None and occurred > timezone.localdate():
+        raise _bad("occurred_on", "The incident cannot have happened in the future.")
+    affected = cleaned.get("affected_users", 0)
+    if isinstance(affected, bool) or not isinstance(affected, int) or affected < 0:
+        raise _bad("affected_users", "Use a whole number, zero or more.")
+    return cleaned
+
+
+@lifecycle_services.atomic
+def incident_create(*, project: Project, actor: User, **fields: Any) -> Incident:
+    project = lifecycle_services.lock_writable(project)
+    incident = Incident(project=project, created_by=actor, **_clean_incident(fields))
+    incident.full_clean(exclude=["project", "created_by"])
+    incident.save()
+    lifecycle_services.change_record(
+        actor=actor, action="incident.created", obj=incident, project=project, after=lifecycle_services.snapshot(incident, INCIDENT_FIELDS)
+    )
+    recipients = lifecycle_selectors.project_users(project=project, roles=("owner",), functions=("compliance_officer",))
+    serious = " It is marked as a serious incident (EU AI Act Art. 73): report it to the authority in time." if incident.serious else ""
+    lifecycle_services.notify(
+        users=[u for u in recipients if u.pk != actor.pk],
+        kind="incident_created",
+        title=f"Incident ({incident.get_severity_display().lower()}): {incident.title}",
+        body=f"{actor.display_name} logged an incident in {project.name}.{serious}",
+        url=incident.get_absolute_url(),
+        project=project,
+    )
+    return incident
+
+
+@lifecycle_services.atomic
+def incident_update(*, incident: Incident, actor: User, **fields: Any) -> Incident:
+    incident = Incident.objects.select_for_update(of=("self",)).select_related("project").get(pk=incident.pk)
+    lifecycle_services.ensure_writable(incident.project)
+    before = lifecycle_services.snapshot(incident, INCIDENT_FIELDS)
+    for name, value in _clean_incident(fields).items():
+        setattr(incident, name, value)
+    incident.full_clean(exclude=["project", "created_by"])
+    incident.updated_at = timezone.now()
+    incident.version = F("version") + 1
+    incident.save()
+    incident.refresh_from_db(fields=["version"])
+    lifecycle_services.change_record(
+        actor=actor, action="incident.updated", obj=incident, project=incident.project_id, before=before, after=lifecycle_services.snapshot(incident, INCIDENT_FIELDS)
+    )
+    return incident

@@ -1,0 +1,199 @@
+"""Sign-offs, the compliance page, the EU AI Act questionnaire, and life after launch."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from governance import selectors, services
+from governance.classification import ANNEX_III_AREAS
+from governance.forms import ClassificationForm, IncidentForm, ScheduleForm, SignoffDecisionForm, TaskCompleteForm
+from governance.models import Classification
+from lifecycle import selectors as lifecycle_selectors
+from lifecycle.exceptions import ApplicationError
+from lifecycle.http import AuthedHtmxRequest
+from lifecycle.permissions import Action
+from lifecycle.views.common import go
+from phases import selectors as phases_selectors
+
+
+@login_required
+@require_GET
+def signoff_list(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
+    signoffs = list(selectors.signoff_list_for_project(project=project))
+    return render(request, "governance/signoff_list.html", {"project": project, "signoffs": signoffs, "access": project.access})  # type: ignore[attr-defined]
+
+
+def _decision_form(request: AuthedHtmxRequest, signoff: object) -> SignoffDecisionForm:
+    project = signoff.project  # type: ignore[attr-defined]
+    artifacts = list(phases_selectors.artifact_list_for_project(project=project))
+    from phases.models import Attachment
+
+    attachments = list(Attachment.objects.filter(artifact__project=project).select_related("artifact"))
+    return SignoffDecisionForm(request.POST or None, artifacts=artifacts, attachments=attachments)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signoff_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    """The sign-off, and for members holding its function, the decision form."""
+    signoff = selectors.signoff_get_for_user(user=request.user, id=id)
+    access = signoff.project.access  # type: ignore[attr-defined]
+    can_decide = access.holds(signoff.function_id) and not signoff.project.is_read_only
+    form = _decision_form(request, signoff) if can_decide else None
+    if request.method == "POST":
+        if not can_decide:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied(f"Only a member who holds the {signoff.function.name.lower()} function can decide this sign-off.")
+        if form is not None and form.is_valid():
+            try:
+                services.signoff_decide(
+                    signoff=signoff, actor=request.user, decision=form.cleaned_data["decision"], comment=form.cleaned_data["comment"], evidence=form.evidence()
+                )
+            except ApplicationError as e:
+                form.add_service_error(e)
+            else:
+                messages.success(request, "Decision recorded.")
+                return go(request, signoff.get_absolute_url())
+    context = {"signoff": signoff, "project": signoff.project, "form": form, "can_decide": can_decide, "access": access}
+    return render(request, "governance/signoff_detail.html", context)
+
+
+@login_required
+@require_GET
+def compliance(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
+    context = {
+        "project": project,
+        "frameworks": selectors.compliance_for_project(project=project),
+        "classification": Classification.objects.filter(project=project).first(),
+    }
+    return render(request, "governance/compliance.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def classification(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    """The EU AI Act questionnaire. Everyone in the project reads the result; owners and
+    contributors answer it."""
+    action = Action.CONTRIBUTE if request.method == "POST" else Action.VIEW
+    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id, action=action)
+    current = Classification.objects.filter(project=project).first()
+    initial = {k: ([str(v) for v in val] if isinstance(val, list) else val) for k, val in (current.answers if current else {}).items()}
+    form = ClassificationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.classification_set(project=project, actor=request.user, answers=form.cleaned_data)
+        except ApplicationError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, change.summary)
+            return go(request, reverse("governance:classification", args=[project.pk]))
+    access = project.access  # type: ignore[attr-defined]
+    context = {
+        "project": project,
+        "form": form,
+        "classification": current,
+        "areas": dict(ANNEX_III_AREAS),
+        "can_answer": access.allows(Action.CONTRIBUTE) and not project.is_read_only,
+    }
+    return render(request, "governance/classification.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_launch(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    """Scheduled audits and reviews and the incident log; owners set the schedule (POST)."""
+    action = Action.MANAGE if request.method == "POST" else Action.VIEW
+    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id, action=action)
+    page = selectors.post_launch_page(project=project)
+    form = ScheduleForm(
+        request.POST or None,
+        initial={
+            "bias_audit_every_days": page["schedule"].bias_audit_every_days,
+            "monitoring_review_every_days": page["schedule"].monitoring_review_every_days,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_launch_schedule_set(project=project, actor=request.user, **form.cleaned_data)
+        except ApplicationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, "Schedule saved.")
+            return go(request, reverse("governance:post-launch", args=[project.pk]))
+    access = project.access  # type: ignore[attr-defined]
+    context = {
+        **page,
+        "project": project,
+        "form": form,
+        "complete_form": TaskCompleteForm(),
+        "can_manage": access.allows(Action.MANAGE) and not project.is_read_only,
+        "can_contribute": access.allows(Action.CONTRIBUTE) and not project.is_read_only,
+    }
+    return render(request, "governance/post_launch.html", context)
+
+
+@login_required
+@require_POST
+def post_launch_task_complete(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    task = selectors.post_launch_task_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    form = TaskCompleteForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError("Record what the audit or review found.")
+        services.post_launch_task_complete(task=task, actor=request.user, notes=form.cleaned_data["notes"])
+        messages.success(request, f"{task.get_kind_display()} recorded as done.")
+    except ApplicationError as e:
+        messages.error(request, e.message)
+    return go(request, reverse("governance:post-launch", args=[task.project_id]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_create(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    form = IncidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.incident_create(project=project, actor=request.user, **form.cleaned_data)
+        except ApplicationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, "Incident logged.")
+            return go(request, incident.get_absolute_url())
+    return render(request, "governance/incident_form.html", {"project": project, "form": form})
+
+
+@login_required
+@require_GET
+def incident_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    incident = selectors.incident_get_for_user(user=request.user, id=id)
+    access = incident.project.access  # type: ignore[attr-defined]
+    can_edit = access.allows(Action.CONTRIBUTE) and not incident.project.is_read_only
+    return render(request, "governance/incident_detail.html", {"incident": incident, "project": incident.project, "can_edit": can_edit})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    incident = selectors.incident_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    initial = {f: getattr(incident, f) for f in IncidentForm.base_fields}
+    form = IncidentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.incident_update(incident=incident, actor=request.user, **form.cleaned_data)
+        except ApplicationError as e:
+            form.add_service_error(e)
+        else:
+            messages.success(request, "Incident saved.")
+            return go(request, incident.get_absolute_url())
+    return render(request, "governance/incident_form.html", {"project": incident.project, "incident": incident, "form": form})
