@@ -10,14 +10,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PROHIBITED_PRACTICES = (
-    ("art-5-1-a", "Uses subliminal, manipulative or deceptive techniques that materially distort behaviour and cause significant harm"),
+    (
+        "art-5-1-a",
+        "Uses subliminal, manipulative or deceptive techniques that materially distort behaviour and cause significant harm",
+    ),
     ("art-5-1-b", "Exploits vulnerabilities due to age, disability or a social or economic situation"),
     ("art-5-1-c", "Scores people socially, leading to detrimental or unfavourable treatment"),
     ("art-5-1-d", "Predicts criminal offences based solely on profiling or personality traits"),
     ("art-5-1-e", "Builds face-recognition databases by untargeted scraping of facial images"),
     ("art-5-1-f", "Infers emotions in the workplace or in education (other than for medical or safety reasons)"),
-    ("art-5-1-g", "Categorises people by biometrics to infer race, political opinions, union membership, religion, sex life or orientation"),
-    ("art-5-1-h", "Real-time remote biometric identification in public spaces for law enforcement (outside the narrow exceptions)"),
+    (
+        "art-5-1-g",
+        "Categorises people by biometrics to infer race, political opinions, union membership, religion, sex life or orientation",
+    ),
+    (
+        "art-5-1-h",
+        "Real-time remote biometric identification in public spaces for law enforcement (outside the narrow exceptions)",
+    ),
 )
 
 ANNEX_III_AREAS = (
@@ -34,7 +43,10 @@ ANNEX_III_AREAS = (
 DEROGATIONS = (
     ("narrow_task", "It performs a narrow procedural task"),
     ("improves_human", "It improves the result of a previously completed human activity"),
-    ("detects_patterns", "It detects decision patterns or deviations without replacing or influencing the human assessment without proper review"),
+    (
+        "detects_patterns",
+        "It detects decision patterns or deviations without replacing or influencing the human assessment without proper review",
+    ),
     ("preparatory", "It performs a preparatory task to an assessment relevant to the Annex III use"),
 )
 
@@ -80,7 +92,9 @@ def clean_answers(raw: Any) -> tuple[dict, dict[str, list[str]]]:
     answers = {
         "prohibited": _codes(raw.get("prohibited"), {c for c, _ in PROHIBITED_PRACTICES}, "prohibited", errors),
         "annex_i_safety_component": _flag(raw.get("annex_i_safety_component"), "annex_i_safety_component", errors),
-        "annex_iii_areas": sorted(int(a) for a in _codes(raw.get("annex_iii_areas"), {str(n) for n, _ in ANNEX_III_AREAS}, "annex_iii_areas", errors)),
+        "annex_iii_areas": sorted(
+            int(a) for a in _codes(raw.get("annex_iii_areas"), {str(n) for n, _ in ANNEX_III_AREAS}, "annex_iii_areas", errors)
+        ),
         "derogations": _codes(raw.get("derogations"), {c for c, _ in DEROGATIONS}, "derogations", errors),
         "profiling": _flag(raw.get("profiling"), "profiling", errors),
         "transparency": _codes(raw.get("transparency"), {c for c, _ in TRANSPARENCY_DUTIES}, "transparency", errors),
@@ -160,7 +174,9 @@ def _high_risk(answers: dict, reasons: list[str]) -> str | None:
     areas = dict(ANNEX_III_AREAS)
     names = ", ".join(f"{n}. {areas[n]}" for n in answers["annex_iii_areas"])
     if answers["profiling"]:
-        reasons.append(f"High-risk (Art. 6(2), Annex III: {names}); it profiles people, so the Art. 6(3) derogation cannot apply.")
+        reasons.append(
+            f"High-risk (Art. 6(2), Annex III: {names}); it profiles people, so the Art. 6(3) derogation cannot apply."
+        )
         return "high"
     if answers["derogations"]:
         reasons.append(

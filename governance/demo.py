@@ -220,20 +220,32 @@ def _build_project(spec: DemoProject, people: dict[str, User]) -> Project:
         _tick(project, key, 1.0, people["contributor"], required_only=False)
         _artifacts(project, key, people, approve_all=True)
         _signoffs(project, key, people)
-        project = lifecycle_services.phase_advance(project=project, actor=admin, reason="Demo history", by_admin=True, on=days[index])
+        project = lifecycle_services.phase_advance(
+            project=project, actor=admin, reason="Demo history", by_admin=True, on=days[index]
+        )
     _tick(project, spec.phase, spec.share_done, people["contributor"])
     _artifacts(project, spec.phase, people, approve_all=spec.status == "live")
     _risks(project, spec, people)
     if spec.status == "live":
         _signoffs(project, spec.phase, people)
-        project = lifecycle_services.phase_advance(project=project, actor=admin, reason="Demo history", by_admin=True, on=days[-1])
+        project = lifecycle_services.phase_advance(
+            project=project, actor=admin, reason="Demo history", by_admin=True, on=days[-1]
+        )
         _after_launch(project, people)
     elif spec.status == "on_hold":
-        project = lifecycle_services.project_hold(project=project, actor=admin, reason="Waiting for the data-processing agreement")
+        project = lifecycle_services.project_hold(
+            project=project, actor=admin, reason="Waiting for the data-processing agreement"
+        )
     return project
 
 
-SIGNERS = {"compliance_officer": "approver1", "sponsor": "approver1", "ethics_board": "approver2", "legal": "approver2", "security": "approver2"}
+SIGNERS = {
+    "compliance_officer": "approver1",
+    "sponsor": "approver1",
+    "ethics_board": "approver2",
+    "legal": "approver2",
+    "security": "approver2",
+}
 
 
 def _signoffs(project: Project, phase_key: str, people: dict[str, User]) -> None:
@@ -242,7 +254,9 @@ def _signoffs(project: Project, phase_key: str, people: dict[str, User]) -> None
     from phases.models import Artifact
 
     approved = Artifact.objects.filter(project=project, phase__key=phase_key, status="approved")
-    evidence = [{"type": "artifact", "id": str(a.pk)} for a in approved] or [{"type": "link", "url": "https://wiki.example/reviews"}]
+    evidence = [{"type": "artifact", "id": str(a.pk)} for a in approved] or [
+        {"type": "link", "url": "https://wiki.example/reviews"}
+    ]
     for signoff in Signoff.objects.filter(project=project, phase__key=phase_key, status="pending"):
         governance_services.signoff_decide(
             signoff=signoff,
@@ -254,10 +268,38 @@ def _signoffs(project: Project, phase_key: str, people: dict[str, User]) -> None
 
 
 RISKS = [
-    ("confabulation", "Drafts state wrong facts with confidence", 4, 4, "Retrieval with citations; people review every draft.", (2, 3)),
-    ("data-privacy", "Personal data reaches the model provider", 3, 5, "Pseudonymise inputs; EU data-processing agreement.", None),
-    ("harmful-bias-homogenization", "Worse results for people writing in other languages", 3, 3, "Evaluate per language; fix gaps.", None),
-    ("information-security", "Prompt injection through user-supplied text", 2, 4, "Strip instructions from inputs; output filters.", (1, 3)),
+    (
+        "confabulation",
+        "Drafts state wrong facts with confidence",
+        4,
+        4,
+        "Retrieval with citations; people review every draft.",
+        (2, 3),
+    ),
+    (
+        "data-privacy",
+        "Personal data reaches the model provider",
+        3,
+        5,
+        "Pseudonymise inputs; EU data-processing agreement.",
+        None,
+    ),
+    (
+        "harmful-bias-homogenization",
+        "Worse results for people writing in other languages",
+        3,
+        3,
+        "Evaluate per language; fix gaps.",
+        None,
+    ),
+    (
+        "information-security",
+        "Prompt injection through user-supplied text",
+        2,
+        4,
+        "Strip instructions from inputs; output filters.",
+        (1, 3),
+    ),
 ]
 
 
@@ -292,10 +334,14 @@ def _risks(project: Project, spec: DemoProject, people: dict[str, User]) -> None
 def _after_launch(project: Project, people: dict[str, User]) -> None:
     from governance.models import PostLaunchTask
 
-    governance_services.post_launch_schedule_set(project=project, actor=people["pm"], bias_audit_every_days=30, monitoring_review_every_days=14)
+    governance_services.post_launch_schedule_set(
+        project=project, actor=people["pm"], bias_audit_every_days=30, monitoring_review_every_days=14
+    )
     governance_services.post_launch_tasks_create_due()
     for task in PostLaunchTask.objects.filter(project=project).order_by("due_on")[:3]:
-        governance_services.post_launch_task_complete(task=task, actor=people["contributor"], notes="No drift; down-vote rate 6%.")
+        governance_services.post_launch_task_complete(
+            task=task, actor=people["contributor"], notes="No drift; down-vote rate 6%."
+        )
     governance_services.incident_create(
         project=project,
         actor=people["contributor"],

@@ -45,7 +45,9 @@ class RiskForm(AccessibleForm):
 
 class RiskAcceptForm(AccessibleForm):
     expires_on = forms.DateField(required=False, widget=DATE, label="Acceptance expires on")
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label="Why is it acceptable?")
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label="Why is it acceptable?"
+    )
 
 
 class SignoffDecisionForm(AccessibleForm):
@@ -53,11 +55,15 @@ class SignoffDecisionForm(AccessibleForm):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     artifacts = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Artifacts as evidence")
     attachments = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Files as evidence")
-    links = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000, help_text="One web address per line.")
+    links = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000, help_text="One web address per line."
+    )
 
     def __init__(self, *args: Any, artifacts: list, attachments: list, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["artifacts"].choices = [(str(a.pk), f"{a.title} (v{a.latest_version.number}, {a.get_status_display().lower()})") for a in artifacts]
+        self.fields["artifacts"].choices = [
+            (str(a.pk), f"{a.title} (v{a.latest_version.number}, {a.get_status_display().lower()})") for a in artifacts
+        ]
         self.fields["attachments"].choices = [(str(a.pk), f"{a.name} ({a.artifact.title})") for a in attachments]
 
     def evidence(self) -> list[dict]:
@@ -70,13 +76,23 @@ class SignoffDecisionForm(AccessibleForm):
 
 class ClassificationForm(forms.Form):
     prohibited = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, choices=PROHIBITED_PRACTICES, label="Does the system do any of these? (Art. 5)"
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=PROHIBITED_PRACTICES,
+        label="Does the system do any of these? (Art. 5)",
     )
     annex_i_safety_component = forms.BooleanField(
-        required=False, label="It is a safety component of a product (or itself a product) under the EU laws in Annex I that needs third-party conformity assessment (Art. 6(1))"
+        required=False,
+        label=(
+            "It is a safety component of a product (or itself a product) under the EU laws in Annex I "
+            "that needs third-party conformity assessment (Art. 6(1))"
+        ),
     )
     annex_iii_areas = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, choices=[(str(n), f"{n}. {name}") for n, name in ANNEX_III_AREAS], label="Is it used in any of these areas? (Annex III)"
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(str(n), f"{n}. {name}") for n, name in ANNEX_III_AREAS],
+        label="Is it used in any of these areas? (Annex III)",
     )
     derogations = forms.MultipleChoiceField(
         required=False,
@@ -88,9 +104,14 @@ class ClassificationForm(forms.Form):
     transparency = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, choices=TRANSPARENCY_DUTIES, label="Transparency (Art. 50)"
     )
-    provider = forms.BooleanField(required=False, label="We develop the system and place it on the market or put it into service under our own name (provider)")
+    provider = forms.BooleanField(
+        required=False,
+        label="We develop the system and place it on the market or put it into service under our own name (provider)",
+    )
     gpai_provider = forms.BooleanField(required=False, label="We provide a general-purpose AI model of our own (Art. 53)")
-    systemic_compute = forms.BooleanField(required=False, label="Its training used more than 10^25 floating-point operations (systemic risk, Art. 51(2))")
+    systemic_compute = forms.BooleanField(
+        required=False, label="Its training used more than 10^25 floating-point operations (systemic risk, Art. 51(2))"
+    )
 
 
 class ScheduleForm(AccessibleForm):
@@ -110,7 +131,9 @@ class IncidentForm(AccessibleForm):
     affected_users = forms.IntegerField(min_value=0, initial=0)
     actions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000, label="Actions taken")
     serious = forms.BooleanField(required=False, label="Serious incident (EU AI Act Art. 73)")
-    reported_at = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="Reported to the authority at")
+    reported_at = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="Reported to the authority at"
+    )
     reported_to = forms.CharField(max_length=200, required=False)
 
 

@@ -259,7 +259,9 @@ def notification_settings(*, user: User) -> list[dict]:
     ]
 
 
-def project_users(*, project: Project, roles: tuple[str, ...] | None = None, functions: tuple[str, ...] | None = None) -> list[User]:
+def project_users(
+    *, project: Project, roles: tuple[str, ...] | None = None, functions: tuple[str, ...] | None = None
+) -> list[User]:
     """Active members of a project, optionally only those with one of `roles` or holding one of
     `functions` (when both are given, either qualifies)."""
     memberships = Membership.objects.filter(project=project, user__is_active=True)

@@ -15,11 +15,20 @@ from tests.helpers import count_queries
 
 # name: exact number of queries for one request, whatever the data size.
 BUDGETS = {
-    "page:project-list": 8,
-    "page:project-detail": 10,
-    "page:phase-detail": 7,
-    "page:member-list": 8,
-    "page:home": 7,
+    "page:project-list": 11,
+    "page:project-detail": 16,
+    "page:phase-detail": 13,
+    "page:member-list": 11,
+    "page:home": 10,
+    "page:artifact-list": 10,
+    "page:artifact-detail": 13,
+    "page:risk-list": 13,
+    "page:portfolio-risks": 12,
+    "page:signoff-list": 9,
+    "page:compliance": 17,
+    "page:post-launch": 11,
+    "page:inbox": 9,
+    "page:notifications": 8,
 }
 
 
@@ -92,3 +101,130 @@ def test_phase_detail(client_for, alice, project):
     client = client_for(alice)
     url = reverse("phases:phase-detail", args=[project.phases.get(key="scope").pk])
     _both_sizes("page:phase-detail", lambda: _measure(client, url), lambda: _grow_items(project, 6))
+
+
+def _grow_artifacts(project: Project, n: int) -> None:
+    from phases.artifacts.samples import SAMPLES
+
+    owner = project.memberships.filter(role="owner").first().user
+    for i in range(n):
+        key = ["scope_document", "model_card", "evaluation_report"][i % 3]
+        title, data = SAMPLES[key]
+        artifact = phases_services.artifact_create(project=project, actor=owner, type=key, title=f"{title} {i}", data=data)
+        phases_services.artifact_comment_add(artifact=artifact, actor=owner, body=f"Comment {i}")
+
+
+def _grow_risks(project: Project, n: int) -> None:
+    from governance import services as governance_services
+    from governance.models import RiskCategory
+
+    owner = project.memberships.filter(role="owner").first().user
+    categories = list(RiskCategory.objects.filter(project=None))
+    for i in range(n):
+        governance_services.risk_create(
+            project=project,
+            actor=owner,
+            title=f"Risk {i}",
+            category=categories[i % 12],
+            likelihood=1 + i % 5,
+            impact=1 + (i * 2) % 5,
+            owner=owner,
+        )
+
+
+def test_artifact_list(client_for, alice, project):
+    _grow_artifacts(project, 1)
+    client = client_for(alice)
+    url = reverse("phases:artifact-list", args=[project.pk])
+    _both_sizes("page:artifact-list", lambda: _measure(client, url), lambda: _grow_artifacts(project, 4))
+
+
+def test_artifact_detail(client_for, alice, project):
+    _grow_artifacts(project, 1)
+    artifact = project.artifacts.first()
+    client = client_for(alice)
+
+    def grow() -> None:
+        for i in range(4):
+            phases_services.artifact_comment_add(artifact=artifact, actor=alice, body=f"More {i}")
+            phases_services.artifact_update(artifact=artifact, actor=alice, title=f"Retitled {i}")
+
+    _both_sizes("page:artifact-detail", lambda: _measure(client, artifact.get_absolute_url()), grow)
+
+
+def test_risk_list(client_for, alice, project):
+    _grow_risks(project, 1)
+    client = client_for(alice)
+    _both_sizes(
+        "page:risk-list",
+        lambda: _measure(client, reverse("governance:risk-list", args=[project.pk])),
+        lambda: _grow_risks(project, 4),
+    )
+
+
+def test_portfolio_risks(client_for, alice, project):
+    _grow_risks(project, 1)
+    client = client_for(alice)
+    _both_sizes(
+        "page:portfolio-risks", lambda: _measure(client, reverse("governance:portfolio-risks")), lambda: _grow_risks(project, 4)
+    )
+
+
+def test_signoff_list(client_for, alice, project):
+    client = client_for(alice)
+    url = reverse("governance:signoff-list", args=[project.pk])
+    _both_sizes("page:signoff-list", lambda: _measure(client, url), lambda: _grow_members(project, 4))
+
+
+def test_compliance(client_for, alice, project):
+    client = client_for(alice)
+    url = reverse("governance:compliance", args=[project.pk])
+    _both_sizes("page:compliance", lambda: _measure(client, url), lambda: _grow_items(project, 6))
+
+
+def test_post_launch(client_for, alice, project):
+    from datetime import date
+
+    from governance import services as governance_services
+
+    client = client_for(alice)
+    url = reverse("governance:post-launch", args=[project.pk])
+
+    def grow() -> None:
+        for i in range(4):
+            governance_services.incident_create(
+                project=project, actor=alice, title=f"Incident {i}", occurred_on=date(2026, 1, 1), severity="low", description="x"
+            )
+
+    _both_sizes("page:post-launch", lambda: _measure(client, url), grow)
+
+
+def test_inbox(client_for, ava, project):
+    from phases.artifacts.samples import SAMPLES
+
+    bob = project.memberships.get(role="contributor").user
+    client = client_for(ava)
+
+    def submit(n: int) -> None:
+        for i in range(n):
+            title, data = SAMPLES["model_card"]
+            artifact = phases_services.artifact_create(
+                project=project, actor=bob, type="model_card", title=f"{title} {i}", data=data
+            )
+            phases_services.artifact_submit(artifact=artifact, actor=bob)
+            phases_services.feedback_request(artifact=artifact, actor=bob, reviewers=[ava])
+
+    submit(1)
+    _both_sizes("page:inbox", lambda: _measure(client, reverse("lifecycle:inbox")), lambda: submit(4))
+
+
+def test_notifications(client_for, alice, project):
+    from lifecycle.services import notify
+
+    client = client_for(alice)
+    notify(users=[alice], kind="general", title="Hello")
+    _both_sizes(
+        "page:notifications",
+        lambda: _measure(client, reverse("lifecycle:notification-list")),
+        lambda: [notify(users=[alice], kind="general", title=f"Hello {i}", project=project) for i in range(4)],
+    )

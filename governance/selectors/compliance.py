@@ -103,6 +103,13 @@ def compliance_for_project(*, project: Project) -> list[FrameworkCoverage]:
             status = "not_applicable" if reason else "met" if all(w["satisfied"] for w in work) else "open"
             statuses.append(RequirementStatus(requirement.code, requirement.title, requirement.level, status, work, reason))
         result.append(
-            FrameworkCoverage(framework.key, framework.name, framework.source, framework.as_of.isoformat(), statuses, totals.get(framework.key, 0))
+            FrameworkCoverage(
+                framework.key,
+                framework.name,
+                framework.source,
+                framework.as_of.isoformat(),
+                statuses,
+                totals.get(framework.key, 0),
+            )
         )
     return result

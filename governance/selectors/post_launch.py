@@ -38,11 +38,11 @@ def incident_get_for_user(*, user: User, id: UUID | str, action: Action = Action
     return incident
 
 
-def incident_list_for_project(*, project: Project):  # noqa: ANN201
+def incident_list_for_project(*, project: Project):
     return Incident.objects.filter(project=project).select_related("created_by").order_by("-occurred_on", "-created_at", "id")
 
 
-def overdue_post_launch_tasks(*, user: User):  # noqa: ANN201
+def overdue_post_launch_tasks(*, user: User):
     """Overdue audits and reviews across the projects the user can see (dashboard)."""
     from django.utils import timezone
 

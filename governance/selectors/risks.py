@@ -101,16 +101,15 @@ def heat_map(*, risks: QuerySet[Risk], matrix: RiskMatrix) -> list[list[HeatCell
     """Rows from the highest likelihood down, columns from the lowest impact up, with the
     number of risks (not closed) at each position (one query)."""
     counts: dict[tuple[int, int], int] = {}
-    rows = (
-        _with_position(risks.order_by())
-        .exclude(status=Risk.Status.CLOSED)
-        .values_list("at_likelihood", "at_impact")
-    )
+    rows = _with_position(risks.order_by()).exclude(status=Risk.Status.CLOSED).values_list("at_likelihood", "at_impact")
     for likelihood, impact in rows:
         counts[(likelihood, impact)] = counts.get((likelihood, impact), 0) + 1
     size = matrix.size
     return [
-        [HeatCell(likelihood, impact, counts.get((likelihood, impact), 0), matrix.level_of(likelihood * impact)) for impact in range(1, size + 1)]
+        [
+            HeatCell(likelihood, impact, counts.get((likelihood, impact), 0), matrix.level_of(likelihood * impact))
+            for impact in range(1, size + 1)
+        ]
         for likelihood in range(size, 0, -1)
     ]
 

@@ -26,7 +26,11 @@ class ClassificationChange:
     @property
     def summary(self) -> str:
         tier = Tier(self.classification.tier).label
-        parts = [f"Tier: {tier}" if self.previous_tier in (None, self.classification.tier) else f"Tier changed from {Tier(self.previous_tier).label} to {tier}"]
+        parts = [
+            f"Tier: {tier}"
+            if self.previous_tier in (None, self.classification.tier)
+            else f"Tier changed from {Tier(self.previous_tier).label} to {tier}"
+        ]
         if self.added:
             parts.append(f"{len(self.added)} obligation{'s' if len(self.added) != 1 else ''} added to the checklist")
         if self.removed:
@@ -72,7 +76,9 @@ def classification_set(*, project: Project, actor: User, answers: Any) -> Classi
     change = ClassificationChange(classification, previous_tier)
     new_tiers = set(classification.obligation_tiers)
     for tier in sorted(old_tiers - new_tiers):
-        change.removed += phases_services.checklist_items_remove(project=project, actor=actor, source=ChecklistItem.Source.OBLIGATION, tier=tier)
+        change.removed += phases_services.checklist_items_remove(
+            project=project, actor=actor, source=ChecklistItem.Source.OBLIGATION, tier=tier
+        )
     for tier in sorted(new_tiers - old_tiers):
         added = phases_services.checklist_items_add(
             project=project, actor=actor, entries=_entries(project, tier), source=ChecklistItem.Source.OBLIGATION, tier=tier

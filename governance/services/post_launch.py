@@ -24,9 +24,14 @@ def _bad(field: str, message: str) -> ApplicationError:
 
 
 @lifecycle_services.atomic
-def post_launch_schedule_set(*, project: Project, actor: User, bias_audit_every_days: int, monitoring_review_every_days: int) -> PostLaunchSchedule:
+def post_launch_schedule_set(
+    *, project: Project, actor: User, bias_audit_every_days: int, monitoring_review_every_days: int
+) -> PostLaunchSchedule:
     project = lifecycle_services.lock_writable(project)
-    for name, value in (("bias_audit_every_days", bias_audit_every_days), ("monitoring_review_every_days", monitoring_review_every_days)):
+    for name, value in (
+        ("bias_audit_every_days", bias_audit_every_days),
+        ("monitoring_review_every_days", monitoring_review_every_days),
+    ):
         if isinstance(value, bool) or not isinstance(value, int) or not 7 <= value <= 730:
             raise _bad(name, "Use a whole number of days from 7 to 730.")
     schedule, _ = PostLaunchSchedule.objects.update_or_create(
@@ -179,10 +184,16 @@ def incident_create(*, project: Project, actor: User, **fields: Any) -> Incident
     incident.full_clean(exclude=["project", "created_by"])
     incident.save()
     lifecycle_services.change_record(
-        actor=actor, action="incident.created", obj=incident, project=project, after=lifecycle_services.snapshot(incident, INCIDENT_FIELDS)
+        actor=actor,
+        action="incident.created",
+        obj=incident,
+        project=project,
+        after=lifecycle_services.snapshot(incident, INCIDENT_FIELDS),
     )
     recipients = lifecycle_selectors.project_users(project=project, roles=("owner",), functions=("compliance_officer",))
-    serious = " It is marked as a serious incident (EU AI Act Art. 73): report it to the authority in time." if incident.serious else ""
+    serious = (
+        " It is marked as a serious incident (EU AI Act Art. 73): report it to the authority in time." if incident.serious else ""
+    )
     lifecycle_services.notify(
         users=[u for u in recipients if u.pk != actor.pk],
         kind="incident_created",
@@ -207,6 +218,11 @@ def incident_update(*, incident: Incident, actor: User, **fields: Any) -> Incide
     incident.save()
     incident.refresh_from_db(fields=["version"])
     lifecycle_services.change_record(
-        actor=actor, action="incident.updated", obj=incident, project=incident.project_id, before=before, after=lifecycle_services.snapshot(incident, INCIDENT_FIELDS)
+        actor=actor,
+        action="incident.updated",
+        obj=incident,
+        project=incident.project_id,
+        before=before,
+        after=lifecycle_services.snapshot(incident, INCIDENT_FIELDS),
     )
     return incident

@@ -129,7 +129,9 @@ def risk_update(*, risk: Risk, actor: User, **fields: Any) -> Risk:
     if risk.status != Risk.Status.ACCEPTED:
         risk.accepted_by, risk.accepted_at, risk.acceptance_expires_on = None, None, None
     _save(risk)
-    lifecycle_services.change_record(actor=actor, action="risk.updated", obj=risk, project=risk.project_id, before=before, after=risk_snapshot(risk))
+    lifecycle_services.change_record(
+        actor=actor, action="risk.updated", obj=risk, project=risk.project_id, before=before, after=risk_snapshot(risk)
+    )
     return risk
 
 
@@ -174,10 +176,20 @@ def risk_accept(*, risk: Risk, actor: User, expires_on: date | None, comment: st
         raise _bad("comment", "Say why the risk is acceptable.")
     before = risk_snapshot(risk)
     risk.status, risk.treatment = Risk.Status.ACCEPTED, Risk.Treatment.ACCEPT
-    risk.accepted_by, risk.accepted_at, risk.acceptance_expires_on, risk.acceptance_comment = actor, timezone.now(), expires_on, comment[:2000]
+    risk.accepted_by, risk.accepted_at, risk.acceptance_expires_on, risk.acceptance_comment = (
+        actor,
+        timezone.now(),
+        expires_on,
+        comment[:2000],
+    )
     _save(risk)
     lifecycle_services.change_record(
-        actor=actor, action="risk.accepted", obj=risk, project=risk.project_id, before=before, after={**risk_snapshot(risk), "comment": comment[:200]}
+        actor=actor,
+        action="risk.accepted",
+        obj=risk,
+        project=risk.project_id,
+        before=before,
+        after={**risk_snapshot(risk), "comment": comment[:200]},
     )
     return risk
 
@@ -197,7 +209,12 @@ def risk_acceptances_expire(*, today: date | None = None) -> list[Risk]:
         risk.status = Risk.Status.OPEN
         _save(risk)
         lifecycle_services.change_record(
-            actor=None, action="risk.acceptance_expired", obj=risk, project=risk.project_id, before=before, after=risk_snapshot(risk)
+            actor=None,
+            action="risk.acceptance_expired",
+            obj=risk,
+            project=risk.project_id,
+            before=before,
+            after=risk_snapshot(risk),
         )
         recipients = [risk.owner] if risk.owner else lifecycle_selectors.project_users(project=risk.project, roles=("owner",))
         lifecycle_services.notify(
@@ -222,10 +239,15 @@ def risk_category_create(*, project: Project, actor: User, name: str, descriptio
     if not name or len(name) > 120:
         raise _bad("name", "Give the category a name of up to 120 characters.")
     key = slugify(name)[:70] or "custom"
-    if RiskCategory.objects.filter(project=project, key=key).exists() or RiskCategory.objects.filter(project=None, key=key).exists():
+    if (
+        RiskCategory.objects.filter(project=project, key=key).exists()
+        or RiskCategory.objects.filter(project=None, key=key).exists()
+    ):
         raise _bad("name", "A category with this name already exists.")
     category = RiskCategory.objects.create(key=key, name=name, description=description.strip()[:2000], project=project)
-    lifecycle_services.change_record(actor=actor, action="risk_category.created", type="project", object_id=project.pk, project=project, label=name)
+    lifecycle_services.change_record(
+        actor=actor, action="risk_category.created", type="project", object_id=project.pk, project=project, label=name
+    )
     return category
 
 
@@ -237,5 +259,10 @@ def risk_categories_bootstrap() -> None:
         RiskCategory.objects.get_or_create(
             project=None,
             key=requirement.code,
-            defaults={"name": requirement.title, "description": requirement.summary, "ref": requirement.ref, "order": requirement.order},
+            defaults={
+                "name": requirement.title,
+                "description": requirement.summary,
+                "ref": requirement.ref,
+                "order": requirement.order,
+            },
         )

@@ -48,7 +48,9 @@ def signoffs_create_for_project(project: Project, actor: User) -> list[Signoff]:
     ]
     Signoff.objects.bulk_create(signoffs)
     for signoff in signoffs:
-        lifecycle_services.change_record(actor=actor, action="signoff.created", obj=signoff, project=project, after=signoff_snapshot(signoff))
+        lifecycle_services.change_record(
+            actor=actor, action="signoff.created", obj=signoff, project=project, after=signoff_snapshot(signoff)
+        )
     return signoffs
 
 
@@ -65,7 +67,12 @@ def _evidence(project: Project, items: Any) -> list[dict]:
         try:
             if kind == "artifact":
                 artifact = Artifact.objects.select_related("latest_version").get(pk=item.get("id"), project=project)
-                entry = {"type": "artifact", "id": str(artifact.pk), "title": artifact.title, "version": artifact.latest_version.number}
+                entry = {
+                    "type": "artifact",
+                    "id": str(artifact.pk),
+                    "title": artifact.title,
+                    "version": artifact.latest_version.number,
+                }
             elif kind == "attachment":
                 attachment = Attachment.objects.get(pk=item.get("id"), artifact__project=project)
                 entry = {"type": "attachment", "id": str(attachment.pk), "name": attachment.name, "sha256": attachment.sha256}
@@ -102,13 +109,20 @@ def signoff_decide(*, signoff: Signoff, actor: User, decision: str, comment: str
         raise ApplicationError("Say why, in a comment.", fields={"comment": ["This field is required."]})
     resolved = _evidence(signoff.project, list(evidence or []))
     if decision == Signoff.Status.APPROVED and not resolved:
-        raise ApplicationError("An approval needs evidence: an artifact, an attachment or a link.", fields={"evidence": ["Add at least one item."]})
+        raise ApplicationError(
+            "An approval needs evidence: an artifact, an attachment or a link.", fields={"evidence": ["Add at least one item."]}
+        )
     before = signoff_snapshot(signoff)
     signoff.status, signoff.comment, signoff.evidence = decision, comment[:5000], resolved
     signoff.decided_by, signoff.decided_at = actor, timezone.now()
     _save(signoff)
     lifecycle_services.change_record(
-        actor=actor, action=f"signoff.{decision}", obj=signoff, project=signoff.project_id, before=before, after=signoff_snapshot(signoff)
+        actor=actor,
+        action=f"signoff.{decision}",
+        obj=signoff,
+        project=signoff.project_id,
+        before=before,
+        after=signoff_snapshot(signoff),
     )
     lifecycle_services.notify(
         users=lifecycle_selectors.project_users(project=signoff.project, roles=("owner",)),
@@ -138,7 +152,14 @@ def signoff_reopen(*, signoff: Signoff, actor: User) -> Signoff:
     before = signoff_snapshot(signoff)
     signoff.status = Signoff.Status.PENDING
     _save(signoff)
-    lifecycle_services.change_record(actor=actor, action="signoff.reopened", obj=signoff, project=signoff.project_id, before=before, after=signoff_snapshot(signoff))
+    lifecycle_services.change_record(
+        actor=actor,
+        action="signoff.reopened",
+        obj=signoff,
+        project=signoff.project_id,
+        before=before,
+        after=signoff_snapshot(signoff),
+    )
     return signoff
 
 
@@ -150,11 +171,15 @@ def signoffs_recheck_evidence(changes: list[hooks.Change]) -> None:
         return
     projects = {c.project_id for c in changes if c.type == "artifact" and c.action == "artifact.updated"}
     versions = dict(Artifact.objects.filter(pk__in=artifact_ids).values_list("pk", "latest_version__number"))
-    for signoff in Signoff.objects.select_for_update(of=("self",)).select_related("project", "decided_by").filter(
-        project_id__in=projects, status=Signoff.Status.APPROVED
+    for signoff in (
+        Signoff.objects.select_for_update(of=("self",))
+        .select_related("project", "decided_by")
+        .filter(project_id__in=projects, status=Signoff.Status.APPROVED)
     ):
         stale = [
-            e for e in signoff.evidence if e.get("type") == "artifact" and e["id"] in artifact_ids and versions.get(_uuid(e["id"])) != e.get("version")
+            e
+            for e in signoff.evidence
+            if e.get("type") == "artifact" and e["id"] in artifact_ids and versions.get(_uuid(e["id"])) != e.get("version")
         ]
         if stale:
             _reset_for_changed_evidence(signoff, stale)

@@ -94,7 +94,10 @@ def portfolio_risks(request: AuthedHtmxRequest) -> HttpResponse:
         "query_without_page": query,
         "filters": filters,
         "matrix": matrix,
-        "heat": selectors.heat_map(risks=selectors.risk_list_for_user(user=request.user).filter(project__template__governance__risk_matrix=matrix), matrix=matrix),
+        "heat": selectors.heat_map(
+            risks=selectors.risk_list_for_user(user=request.user).filter(project__template__governance__risk_matrix=matrix),
+            matrix=matrix,
+        ),
         "heat_url": reverse("governance:portfolio-risks"),
         "categories": selectors.risk_categories_for(project=None),
         "statuses": Risk.Status.choices,
@@ -154,7 +157,9 @@ def risk_create(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         except ApplicationError as e:
             form.add_service_error(e)
         else:
-            messages.success(request, f"Risk “{risk.title}” added ({risk.get_inherent_level_display().lower()}, score {risk.inherent_score}).")
+            messages.success(
+                request, f"Risk “{risk.title}” added ({risk.get_inherent_level_display().lower()}, score {risk.inherent_score})."
+            )
             return go(request, risk.get_absolute_url())
     return render(request, "governance/risk_form.html", {"project": project, "form": form, "category_form": CategoryForm()})
 
@@ -186,7 +191,9 @@ def risk_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         "project": risk.project,
         "matrix": services.risk_matrix_for(risk.project),
         "can_edit": writable and access.allows(Action.CONTRIBUTE),
-        "can_accept": writable and risk.status in ("open", "mitigating") and services.risk_acceptance_allowed(access=access, risk=risk),
+        "can_accept": writable
+        and risk.status in ("open", "mitigating")
+        and services.risk_acceptance_allowed(access=access, risk=risk),
         "needs_approver": RiskLevel.rank(risk.level) >= RiskLevel.rank("high"),
         "accept_form": RiskAcceptForm(),
     }

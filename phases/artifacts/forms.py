@@ -106,7 +106,10 @@ def build(kind: ArtifactType, data: dict | None, errors: dict[str, list[str]] | 
             if add_to == spec.key or not values:
                 values.append({})
             rows = [
-                [Input(sub, f"{spec.key}-{i}-{sub.key}", row.get(sub.key, ""), errors.get(f"{spec.key}[{i}].{sub.key}", [])) for sub in spec.fields]
+                [
+                    Input(sub, f"{spec.key}-{i}-{sub.key}", row.get(sub.key, ""), errors.get(f"{spec.key}[{i}].{sub.key}", []))
+                    for sub in spec.fields
+                ]
                 for i, row in enumerate(values)
             ]
             items.append(RowGroup(spec, rows, errors.get(spec.key, [])))

@@ -117,7 +117,12 @@ SAMPLES: dict[str, tuple[str, dict]] = {
             "metric": "Correct and cited (share of 200 questions)",
             "direction": "higher",
             "variants": [
-                {"name": "v1 plain", "prompt": "Answer the customer's question using the passages.", "what_changed": "Baseline", "result": "0.71"},
+                {
+                    "name": "v1 plain",
+                    "prompt": "Answer the customer's question using the passages.",
+                    "what_changed": "Baseline",
+                    "result": "0.71",
+                },
                 {
                     "name": "v2 cite",
                     "prompt": "Answer using only the passages and cite each one as [n]. Say so when they do not answer.",
@@ -136,7 +141,11 @@ SAMPLES: dict[str, tuple[str, dict]] = {
             "base_model": "Open model B 70B",
             "dataset": "Resolved tickets 2025, pseudonymised",
             "dataset_size": 12000,
-            "hyperparameters": [{"name": "rank", "value": "16"}, {"name": "learning rate", "value": "2e-4"}, {"name": "epochs", "value": "3"}],
+            "hyperparameters": [
+                {"name": "rank", "value": "16"},
+                {"name": "learning rate", "value": "2e-4"},
+                {"name": "epochs", "value": "3"},
+            ],
             "compute_used": "4 × A100 for 5 hours",
             "gpu_hours": "20",
             "results": [{"metric": "correct and cited", "value": "0.81"}],
@@ -182,8 +191,18 @@ SAMPLES: dict[str, tuple[str, dict]] = {
         "Improvements after evaluation",
         {
             "entries": [
-                {"date": "2026-11-12", "change": "Re-indexed billing articles weekly", "reason": "Outdated prices", "effect": "Billing accuracy 0.78 → 0.91"},
-                {"date": "2026-11-15", "change": "Added refusal for legal advice", "reason": "Ethics review", "effect": "No legal advice in spot checks"},
+                {
+                    "date": "2026-11-12",
+                    "change": "Re-indexed billing articles weekly",
+                    "reason": "Outdated prices",
+                    "effect": "Billing accuracy 0.78 → 0.91",
+                },
+                {
+                    "date": "2026-11-15",
+                    "change": "Added refusal for legal advice",
+                    "reason": "Ethics review",
+                    "effect": "No legal advice in spot checks",
+                },
             ]
         },
     ),
@@ -254,10 +273,18 @@ SAMPLES: dict[str, tuple[str, dict]] = {
         {
             "stages": [
                 {"name": "Pilot team", "audience_share": "5", "start": "2026-12-01", "exit_criteria": "Down-vote rate below 15%"},
-                {"name": "Half of agents", "audience_share": "50", "start": "2027-01-15", "exit_criteria": "Handling time down 30%"},
+                {
+                    "name": "Half of agents",
+                    "audience_share": "50",
+                    "start": "2027-01-15",
+                    "exit_criteria": "Handling time down 30%",
+                },
                 {"name": "All agents", "audience_share": "100", "start": "2027-03-01", "exit_criteria": ""},
             ],
-            "ab_variants": [{"name": "A: drafts", "description": "Drafts shown"}, {"name": "B: control", "description": "No drafts"}],
+            "ab_variants": [
+                {"name": "A: drafts", "description": "Drafts shown"},
+                {"name": "B: control", "description": "No drafts"},
+            ],
             "ab_metric": "Median handling time",
             "ab_sample_size": 4000,
             "ab_result": "A cut handling time from 12 to 7 minutes (p < 0.01).",
@@ -268,7 +295,7 @@ SAMPLES: dict[str, tuple[str, dict]] = {
         {
             "intended_use": "Drafting answers for support agents, who review every draft before sending.",
             "out_of_scope": "Direct answers to customers; legal, medical or financial advice.",
-            "how_it_decides": "A language model writes a draft from the three knowledge-base passages most similar to the ticket.",
+            "how_it_decides": "A language model drafts from the three knowledge-base passages most similar to the ticket.",
             "limits": "Can be wrong when articles are outdated; does not know account-specific data.",
             "evaluation_summary": "92% accuracy on 500 questions; citation precision 96%.",
             "contact": "support-ai@example.org",

@@ -11,15 +11,15 @@ SEVERITIES = (("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical
 DIRECTIONS = (("higher", "Higher is better"), ("lower", "Lower is better"))
 
 
-def _t(key: str, label: str, **kw) -> Field:  # noqa: ANN003
+def _t(key: str, label: str, **kw) -> Field:
     return Field(key, label, "text", **kw)
 
 
-def _long(key: str, label: str, **kw) -> Field:  # noqa: ANN003
+def _long(key: str, label: str, **kw) -> Field:
     return Field(key, label, "longtext", **kw)
 
 
-def _money(key: str, label: str, **kw) -> Field:  # noqa: ANN003
+def _money(key: str, label: str, **kw) -> Field:
     return Field(key, label, "decimal", minimum=0, **kw)
 
 
@@ -98,12 +98,26 @@ SCOPE_DOCUMENT = ArtifactType(
     "scope",
     (
         _long("goals", "Goals", required=True),
-        Rows("deliverables", "Deliverables", (_t("name", "Deliverable", required=True), _long("description", "Description")), min_rows=1),
-        Rows("milestones", "Milestones", (_t("name", "Milestone", required=True), Field("date", "Date", "date", required=True)), min_rows=1),
+        Rows(
+            "deliverables",
+            "Deliverables",
+            (_t("name", "Deliverable", required=True), _long("description", "Description")),
+            min_rows=1,
+        ),
+        Rows(
+            "milestones",
+            "Milestones",
+            (_t("name", "Milestone", required=True), Field("date", "Date", "date", required=True)),
+            min_rows=1,
+        ),
         Rows(
             "success_criteria",
             "Success criteria",
-            (_t("criterion", "Criterion", required=True), _t("metric", "Metric", required=True), _t("target", "Measurable target", required=True)),
+            (
+                _t("criterion", "Criterion", required=True),
+                _t("metric", "Metric", required=True),
+                _t("target", "Measurable target", required=True),
+            ),
             min_rows=1,
         ),
         _long("out_of_scope", "Out of scope"),
@@ -158,7 +172,10 @@ MODEL_SELECTION = ArtifactType(
     "select",
     (
         Field("build_or_adopt", "Build or adopt", "choice", required=True, choices=BUILD_OR_ADOPT),
-        *(Field(f"weight_{key}", f"Weight: {label}", "decimal", required=True, minimum=0, maximum=100) for key, label in SELECTION_CRITERIA),
+        *(
+            Field(f"weight_{key}", f"Weight: {label}", "decimal", required=True, minimum=0, maximum=100)
+            for key, label in SELECTION_CRITERIA
+        ),
         Rows(
             "candidates",
             "Candidate models",
@@ -169,7 +186,10 @@ MODEL_SELECTION = ArtifactType(
                 _t("licence", "Licence"),
                 Field("context_size", "Context size (tokens)", "int", minimum=0, maximum=100_000_000),
                 Field("hosting", "Hosting", "choice", choices=HOSTING),
-                *(Field(f"score_{key}", f"Score: {label} (1–5)", "int", required=True, minimum=1, maximum=5) for key, label in SELECTION_CRITERIA),
+                *(
+                    Field(f"score_{key}", f"Score: {label} (1–5)", "int", required=True, minimum=1, maximum=5)
+                    for key, label in SELECTION_CRITERIA
+                ),
             ),
             min_rows=1,
             max_rows=20,
@@ -301,14 +321,24 @@ FINE_TUNING_RUN = ArtifactType(
     "Fine-tuning run",
     "adapt_align",
     (
-        Field("method", "Method", "choice", required=True, choices=(("lora", "LoRA"), ("prompt_tuning", "Prompt tuning"), ("full", "Full fine-tuning"))),
+        Field(
+            "method",
+            "Method",
+            "choice",
+            required=True,
+            choices=(("lora", "LoRA"), ("prompt_tuning", "Prompt tuning"), ("full", "Full fine-tuning")),
+        ),
         _t("base_model", "Base model", required=True),
         _t("dataset", "Dataset", required=True),
         Field("dataset_size", "Dataset size (examples)", "int", required=True, minimum=0, maximum=10**12),
         Rows("hyperparameters", "Hyper-parameters", (_t("name", "Name", required=True), _t("value", "Value", required=True))),
         _t("compute_used", "Compute used", help="e.g. 8 × A100 for 6 hours"),
         _money("gpu_hours", "GPU-hours"),
-        Rows("results", "Result metrics", (_t("metric", "Metric", required=True), Field("value", "Value", "decimal", required=True))),
+        Rows(
+            "results",
+            "Result metrics",
+            (_t("metric", "Metric", required=True), Field("value", "Value", "decimal", required=True)),
+        ),
         _long("outcome", "Outcome", required=True),
     ),
     "What was tuned, on which data, with which settings and compute, and what came out.",
@@ -345,7 +375,12 @@ def metric_passes(row: dict) -> bool:
 
 def _evaluation_compute(data: dict) -> dict:
     metrics = [{"name": row["name"], "passed": metric_passes(row)} for row in data["metrics"]]
-    return {"metrics": metrics, "passed": sum(m["passed"] for m in metrics), "total": len(metrics), "all_passed": all(m["passed"] for m in metrics)}
+    return {
+        "metrics": metrics,
+        "passed": sum(m["passed"] for m in metrics),
+        "total": len(metrics),
+        "all_passed": all(m["passed"] for m in metrics),
+    }
 
 
 EVALUATION_REPORT = ArtifactType(
@@ -378,9 +413,21 @@ USER_TESTING_SESSION = ArtifactType(
     "evaluate",
     (
         Field("date", "Date", "date", required=True),
-        Rows("participants", "Participants", (_t("profile", "Profile", required=True), Field("count", "Count", "int", required=True, minimum=1, maximum=100000)), min_rows=1),
+        Rows(
+            "participants",
+            "Participants",
+            (_t("profile", "Profile", required=True), Field("count", "Count", "int", required=True, minimum=1, maximum=100000)),
+            min_rows=1,
+        ),
         Rows("tasks", "Tasks", (_t("task", "Task", required=True),), min_rows=1),
-        Rows("findings", "Findings", (_long("finding", "Finding", required=True), Field("severity", "Severity", "choice", required=True, choices=SEVERITIES))),
+        Rows(
+            "findings",
+            "Findings",
+            (
+                _long("finding", "Finding", required=True),
+                Field("severity", "Severity", "choice", required=True, choices=SEVERITIES),
+            ),
+        ),
         _long("summary", "Summary"),
     ),
     "Who tested, what they tried and what they found, by severity.",
@@ -395,7 +442,12 @@ IMPROVEMENT_LOG = ArtifactType(
         Rows(
             "entries",
             "Entries",
-            (Field("date", "Date", "date", required=True), _long("change", "Change", required=True), _long("reason", "Reason"), _long("effect", "Effect")),
+            (
+                Field("date", "Date", "date", required=True),
+                _long("change", "Change", required=True),
+                _long("reason", "Reason"),
+                _long("effect", "Effect"),
+            ),
             min_rows=1,
             max_rows=200,
         ),
@@ -405,7 +457,12 @@ IMPROVEMENT_LOG = ArtifactType(
 
 # --- Integrate ----------------------------------------------------------------------------------
 
-TECHNIQUES = (("quantisation", "Quantisation"), ("pruning", "Pruning"), ("distillation", "Distillation"), ("hardware", "Hardware-specific"))
+TECHNIQUES = (
+    ("quantisation", "Quantisation"),
+    ("pruning", "Pruning"),
+    ("distillation", "Distillation"),
+    ("hardware", "Hardware-specific"),
+)
 
 
 def _optimisation_compute(data: dict) -> dict:
@@ -470,7 +527,11 @@ DATA_PIPELINE_PLAN = ArtifactType(
         Rows(
             "sources",
             "Data sources",
-            (_t("name", "Source", required=True), Field("mode", "Mode", "choice", required=True, choices=(("batch", "Batch"), ("stream", "Real-time stream"))), _t("volume", "Volume")),
+            (
+                _t("name", "Source", required=True),
+                Field("mode", "Mode", "choice", required=True, choices=(("batch", "Batch"), ("stream", "Real-time stream"))),
+                _t("volume", "Volume"),
+            ),
             min_rows=1,
         ),
         Field("latency_target_ms", "Latency target (ms)", "int", minimum=0, maximum=10**9),
@@ -491,7 +552,13 @@ MONITORING_PLAN = ArtifactType(
             (
                 _t("name", "Metric", required=True),
                 Field("threshold", "Alert threshold", "decimal", required=True),
-                Field("alert_when", "Alert when", "choice", required=True, choices=(("above", "Above the threshold"), ("below", "Below the threshold"))),
+                Field(
+                    "alert_when",
+                    "Alert when",
+                    "choice",
+                    required=True,
+                    choices=(("above", "Above the threshold"), ("below", "Below the threshold")),
+                ),
                 _t("route", "Alert route", required=True, help="e.g. #ml-oncall, pager, e-mail"),
             ),
             min_rows=1,
@@ -512,7 +579,11 @@ UI_REVIEW = ArtifactType(
         _long("accessibility", "Accessibility", required=True),
         _long("inclusivity", "Inclusivity"),
         Field("wcag_level", "WCAG level met", "choice", choices=(("A", "A"), ("AA", "AA"), ("AAA", "AAA"))),
-        Rows("issues", "Issues", (_t("issue", "Issue", required=True), Field("severity", "Severity", "choice", required=True, choices=SEVERITIES))),
+        Rows(
+            "issues",
+            "Issues",
+            (_t("issue", "Issue", required=True), Field("severity", "Severity", "choice", required=True, choices=SEVERITIES)),
+        ),
     ),
     "Is the interface intuitive, open to feedback, accessible and inclusive?",
 )

@@ -37,7 +37,9 @@ def artifact_get_for_user(*, user: User, id: UUID | str, action: Action = Action
     return artifact
 
 
-def artifact_list_for_project(*, project: Project, type: str = "", status: str = "", phase: str = "", search: str = "") -> QuerySet[Artifact]:
+def artifact_list_for_project(
+    *, project: Project, type: str = "", status: str = "", phase: str = "", search: str = ""
+) -> QuerySet[Artifact]:
     qs = Artifact.objects.filter(project=project).select_related("phase", "owner", "latest_version", "approved_version")
     if type:
         qs = qs.filter(type=type)
@@ -55,7 +57,9 @@ def artifact_page(*, artifact: Artifact, user: User) -> dict:
     access = artifact.project.access  # type: ignore[attr-defined]
     versions = list(artifact.versions.select_related("created_by", "decided_by").order_by("-number"))
     feedback = list(
-        FeedbackRequest.objects.filter(artifact=artifact).select_related("reviewer", "requested_by", "version").order_by("-requested_at")
+        FeedbackRequest.objects.filter(artifact=artifact)
+        .select_related("reviewer", "requested_by", "version")
+        .order_by("-requested_at")
     )
     writable = not artifact.project.is_read_only
     return {
@@ -70,7 +74,10 @@ def artifact_page(*, artifact: Artifact, user: User) -> dict:
         "my_feedback": [f for f in feedback if f.reviewer_id == user.pk and not f.answered_at],
         "can_edit": writable and access.allows(Action.CONTRIBUTE) and artifact.status != ArtifactStatus.IN_REVIEW,
         "can_submit": writable and access.allows(Action.CONTRIBUTE) and artifact.status == ArtifactStatus.DRAFT,
-        "can_decide": writable and access.allows(Action.APPROVE) and artifact.status == ArtifactStatus.IN_REVIEW and artifact.owner_id != user.pk,
+        "can_decide": writable
+        and access.allows(Action.APPROVE)
+        and artifact.status == ArtifactStatus.IN_REVIEW
+        and artifact.owner_id != user.pk,
         "can_comment": writable and (access.allows(Action.CONTRIBUTE) or access.allows(Action.APPROVE)),
         "can_ask_feedback": writable and (artifact.owner_id == user.pk or access.allows(Action.MANAGE)),
         "members": lifecycle_selectors.project_users(project=artifact.project) if writable else [],
@@ -105,8 +112,10 @@ def expected_artifacts(*, phase: Phase) -> list[dict]:
     """The artifact types the template expects in this phase, each with what is present and
     approved (two queries)."""
     expected = list(ArtifactTypeTemplate.objects.filter(phase=phase.template_id).order_by("order"))
-    present = Artifact.objects.filter(phase=phase).values("type").annotate(
-        n=Count("pk"), approved=Count("pk", filter=Q(approved_version__isnull=False))
+    present = (
+        Artifact.objects.filter(phase=phase)
+        .values("type")
+        .annotate(n=Count("pk"), approved=Count("pk", filter=Q(approved_version__isnull=False)))
     )
     counts = {row["type"]: row for row in present}
     return [
@@ -146,16 +155,18 @@ def type_choices() -> list[tuple[str, str]]:
 def _reviews_waiting(user: User) -> QuerySet[Artifact]:
     approver_projects = Membership.objects.filter(user=user, role=Role.APPROVER).values("project_id")
     return (
-        Artifact.objects.filter(status=ArtifactStatus.IN_REVIEW, project_id__in=approver_projects, project__deleted_at__isnull=True)
+        Artifact.objects.filter(
+            status=ArtifactStatus.IN_REVIEW, project_id__in=approver_projects, project__deleted_at__isnull=True
+        )
         .exclude(owner=user)
         .exclude(project__status=Project.Status.KILLED)
     )
 
 
 def _feedback_waiting(user: User) -> QuerySet[FeedbackRequest]:
-    return FeedbackRequest.objects.filter(reviewer=user, answered_at__isnull=True, artifact__project__deleted_at__isnull=True).exclude(
-        artifact__project__status=Project.Status.KILLED
-    )
+    return FeedbackRequest.objects.filter(
+        reviewer=user, answered_at__isnull=True, artifact__project__deleted_at__isnull=True
+    ).exclude(artifact__project__status=Project.Status.KILLED)
 
 
 def inbox_count(user: User) -> int:

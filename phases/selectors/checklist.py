@@ -109,4 +109,3 @@ def progress_of(items: list[ChecklistItem]) -> dict:
         "required_done": sum(1 for i in required if i.done),
         "percent": round(100 * done / total) if total else 0,
     }
-

@@ -71,7 +71,9 @@ def artifact_create(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
             try:
                 artifact = services.artifact_create(project=project, actor=request.user, type=kind.key, title=title, data=data)
             except ApplicationError as e:
-                return _form_page(request, {**context, "title": title, "items": artifact_forms.build(kind, data, e.fields), "error": e})
+                return _form_page(
+                    request, {**context, "title": title, "items": artifact_forms.build(kind, data, e.fields), "error": e}
+                )
             messages.success(request, f"{kind.label} “{artifact.title}” saved as a draft (version 1).")
             return go(request, artifact.get_absolute_url())
         return _form_page(request, {**context, "title": title, "items": artifact_forms.build(kind, data, add_to=add_to)})
@@ -101,14 +103,16 @@ def artifact_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
             try:
                 artifact = services.artifact_update(artifact=artifact, actor=request.user, title=title, data=data)
             except ApplicationError as e:
-                return _form_page(request, {**context, "title": title, "items": artifact_forms.build(kind, data, e.fields), "error": e})
+                return _form_page(
+                    request, {**context, "title": title, "items": artifact_forms.build(kind, data, e.fields), "error": e}
+                )
             messages.success(request, f"Saved as version {artifact.latest_version.number}.")
             return go(request, artifact.get_absolute_url())
         return _form_page(request, {**context, "title": title, "items": artifact_forms.build(kind, data, add_to=add_to)})
     return _form_page(request, {**context, "items": artifact_forms.build(kind, latest.data)})
 
 
-def _act(request: AuthedHtmxRequest, id: UUID, action: Action, run, success: str) -> HttpResponse:  # noqa: ANN001
+def _act(request: AuthedHtmxRequest, id: UUID, action: Action, run, success: str) -> HttpResponse:
     artifact = selectors.artifact_get_for_user(user=request.user, id=id, action=action)
     try:
         run(artifact)
@@ -122,7 +126,11 @@ def _act(request: AuthedHtmxRequest, id: UUID, action: Action, run, success: str
 @require_POST
 def artifact_submit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     return _act(
-        request, id, Action.CONTRIBUTE, lambda a: services.artifact_submit(artifact=a, actor=request.user), "Submitted for review; the approvers were told."
+        request,
+        id,
+        Action.CONTRIBUTE,
+        lambda a: services.artifact_submit(artifact=a, actor=request.user),
+        "Submitted for review; the approvers were told.",
     )
 
 
@@ -130,7 +138,13 @@ def artifact_submit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @require_POST
 def artifact_approve(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     comment = request.POST.get("comment", "")
-    return _act(request, id, Action.APPROVE, lambda a: services.artifact_approve(artifact=a, actor=request.user, comment=comment), "Approved.")
+    return _act(
+        request,
+        id,
+        Action.APPROVE,
+        lambda a: services.artifact_approve(artifact=a, actor=request.user, comment=comment),
+        "Approved.",
+    )
 
 
 @login_required
@@ -202,7 +216,9 @@ def feedback_ask(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     wanted = set(request.POST.getlist("reviewers"))
     reviewers = [u for u in lifecycle_selectors.project_users(project=artifact.project) if str(u.pk) in wanted]
     try:
-        services.feedback_request(artifact=artifact, actor=request.user, reviewers=reviewers, message=request.POST.get("message", ""))
+        services.feedback_request(
+            artifact=artifact, actor=request.user, reviewers=reviewers, message=request.POST.get("message", "")
+        )
         messages.success(request, f"Feedback requested from {len(reviewers)} member{'s' if len(reviewers) != 1 else ''}.")
     except ApplicationError as e:
         messages.error(request, e.message)
@@ -261,4 +277,3 @@ def artifact_diff(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         "numbers": list(range(1, latest + 1)),
     }
     return render(request, "phases/artifact_diff.html", context)
-

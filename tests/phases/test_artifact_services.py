@@ -34,7 +34,10 @@ def test_bad_content_saves_nothing_and_names_the_fields(project, bob):
     data["candidates"][0]["requests_per_day"] = -3
     with pytest.raises(ApplicationError) as error:
         services.artifact_create(project=project, actor=bob, type="inference_cost_estimate", title="", data=data)
-    assert error.value.fields == {"title": ["This field is required."], "data.candidates[0].requests_per_day": ["Must not be negative."]}
+    assert error.value.fields == {
+        "title": ["This field is required."],
+        "data.candidates[0].requests_per_day": ["Must not be negative."],
+    }
     assert not project.artifacts.exists()
 
 

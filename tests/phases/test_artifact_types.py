@@ -54,7 +54,11 @@ def test_the_ranking_breaks_ties_by_name():
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({f"weight_{k}": "0" for k in ("specificity", "resources", "time_to_market", "performance", "cost")}, "weight_specificity", "above zero"),
+        (
+            {f"weight_{k}": "0" for k in ("specificity", "resources", "time_to_market", "performance", "cost")},
+            "weight_specificity",
+            "above zero",
+        ),
         ({"weight_cost": "-5"}, "weight_cost", "Must not be negative."),
         ({"weight_cost": "lots"}, "weight_cost", "Enter a number."),
         ({"choice": "Some other model"}, "choice", "Choose one of the candidates"),
