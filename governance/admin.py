@@ -73,9 +73,7 @@ class FrameworkAdmin(admin.ModelAdmin):
             except services.FrameworkImportError as e:
                 errors = e.errors
             else:
-                self.message_user(
-                    request, f"Imported {framework.name} ({framework.requirements.count()} requirements).", messages.SUCCESS
-                )
+                self.message_user(request, f"Imported {framework.name} ({framework.requirements.count()} requirements).", messages.SUCCESS)
                 return redirect("admin:governance_framework_changelist")
         context = {
             **self.admin_site.each_context(request),

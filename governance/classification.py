@@ -174,9 +174,7 @@ def _high_risk(answers: dict, reasons: list[str]) -> str | None:
     areas = dict(ANNEX_III_AREAS)
     names = ", ".join(f"{n}. {areas[n]}" for n in answers["annex_iii_areas"])
     if answers["profiling"]:
-        reasons.append(
-            f"High-risk (Art. 6(2), Annex III: {names}); it profiles people, so the Art. 6(3) derogation cannot apply."
-        )
+        reasons.append(f"High-risk (Art. 6(2), Annex III: {names}); it profiles people, so the Art. 6(3) derogation cannot apply.")
         return "high"
     if answers["derogations"]:
         reasons.append(

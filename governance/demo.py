@@ -220,22 +220,16 @@ def _build_project(spec: DemoProject, people: dict[str, User]) -> Project:
         _tick(project, key, 1.0, people["contributor"], required_only=False)
         _artifacts(project, key, people, approve_all=True)
         _signoffs(project, key, people)
-        project = lifecycle_services.phase_advance(
-            project=project, actor=admin, reason="Demo history", by_admin=True, on=days[index]
-        )
+        project = lifecycle_services.phase_advance(project=project, actor=admin, reason="Demo history", by_admin=True, on=days[index])
     _tick(project, spec.phase, spec.share_done, people["contributor"])
     _artifacts(project, spec.phase, people, approve_all=spec.status == "live")
     _risks(project, spec, people)
     if spec.status == "live":
         _signoffs(project, spec.phase, people)
-        project = lifecycle_services.phase_advance(
-            project=project, actor=admin, reason="Demo history", by_admin=True, on=days[-1]
-        )
+        project = lifecycle_services.phase_advance(project=project, actor=admin, reason="Demo history", by_admin=True, on=days[-1])
         _after_launch(project, people)
     elif spec.status == "on_hold":
-        project = lifecycle_services.project_hold(
-            project=project, actor=admin, reason="Waiting for the data-processing agreement"
-        )
+        project = lifecycle_services.project_hold(project=project, actor=admin, reason="Waiting for the data-processing agreement")
     return project
 
 
@@ -254,9 +248,7 @@ def _signoffs(project: Project, phase_key: str, people: dict[str, User]) -> None
     from phases.models import Artifact
 
     approved = Artifact.objects.filter(project=project, phase__key=phase_key, status="approved")
-    evidence = [{"type": "artifact", "id": str(a.pk)} for a in approved] or [
-        {"type": "link", "url": "https://wiki.example/reviews"}
-    ]
+    evidence = [{"type": "artifact", "id": str(a.pk)} for a in approved] or [{"type": "link", "url": "https://wiki.example/reviews"}]
     for signoff in Signoff.objects.filter(project=project, phase__key=phase_key, status="pending"):
         governance_services.signoff_decide(
             signoff=signoff,
@@ -339,9 +331,7 @@ def _after_launch(project: Project, people: dict[str, User]) -> None:
     )
     governance_services.post_launch_tasks_create_due()
     for task in PostLaunchTask.objects.filter(project=project).order_by("due_on")[:3]:
-        governance_services.post_launch_task_complete(
-            task=task, actor=people["contributor"], notes="No drift; down-vote rate 6%."
-        )
+        governance_services.post_launch_task_complete(task=task, actor=people["contributor"], notes="No drift; down-vote rate 6%.")
     governance_services.incident_create(
         project=project,
         actor=people["contributor"],

@@ -45,9 +45,7 @@ class RiskForm(AccessibleForm):
 
 class RiskAcceptForm(AccessibleForm):
     expires_on = forms.DateField(required=False, widget=DATE, label="Acceptance expires on")
-    comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label="Why is it acceptable?"
-    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label="Why is it acceptable?")
 
 
 class SignoffDecisionForm(AccessibleForm):

@@ -8,14 +8,19 @@ from lifecycle import hooks
 def register() -> None:
     from governance import services
     from governance.selectors import project_panel
+    from governance.selectors import readiness as readiness_selectors
     from governance.selectors import signoffs as signoff_selectors
+    from governance.services import readiness
     from governance.template_section import GovernanceSection
 
     registry = hooks.registry
     registry.on_bootstrap(services.governance_reference_data)
     registry.add_template_section(GovernanceSection())
     registry.on_project_created(services.signoffs_create_for_project)
+    registry.on_project_created(readiness.gates_create_for_project)
     registry.listen(services.signoffs_recheck_evidence, when="transaction")
+    registry.listen(readiness.gates_mark_stale, when="transaction")
+    registry.listen(readiness.gates_enqueue_rescore, when="commit")
     registry.add_inbox_provider(hooks.InboxProvider("signoffs", signoff_selectors.inbox_count, signoff_selectors.inbox_items))
     registry.add_project_extension(
         hooks.ProjectExtension(
@@ -26,6 +31,21 @@ def register() -> None:
         )
     )
     registry.add_nav_link("Risks", "governance:portfolio-risks")
+    registry.add_project_extension(
+        hooks.ProjectExtension(
+            name="readiness",
+            annotate_list=readiness_selectors.project_list_annotate_readiness,
+            list_cell_template="governance/_project_readiness_cell.html",
+            list_header="Gate readiness",
+            detail_context=readiness_selectors.project_gates_context,
+            detail_template="governance/_project_gate_panel.html",
+            phase_cell_template="governance/_phase_gate_cell.html",
+            order=20,
+        )
+    )
+    registry.add_phase_extension(
+        hooks.PhaseExtension("gate", readiness_selectors.phase_gate_context, "governance/_phase_gate_panel.html", order=10)
+    )
     for kind, label in (
         ("signoff_decided", "A sign-off of my project was decided"),
         ("signoff_evidence_changed", "Evidence of a sign-off I approved changed"),

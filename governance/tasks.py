@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from governance import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -16,3 +21,64 @@ def risk_acceptances_expire_task() -> int:
 def post_launch_schedule_task() -> dict:
     """Create the audits and reviews that fell due, and flag the overdue ones (idempotent)."""
     return {"created": services.post_launch_tasks_create_due(), "overdue_notified": services.post_launch_overdue_notify()}
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    max_retries=5,
+)
+def gate_rescore_task(gate_id: str) -> dict:
+    """Rescore one gate (idempotent: unchanged inputs add nothing)."""
+    from governance.services import readiness
+
+    logger.info("rescoring gate %s", gate_id)
+    return readiness.gates_assess([gate_id])
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    max_retries=5,
+)
+def gates_rescore_batch_task(gate_ids: list[str]) -> dict:
+    from governance.services import readiness
+
+    logger.info("rescoring %d gates: %s", len(gate_ids), " ".join(gate_ids))
+    return readiness.gates_assess(gate_ids)
+
+
+@shared_task
+def gates_sweep_task() -> int:
+    from governance.services import readiness
+
+    return readiness.gates_sweep()
+
+
+@shared_task
+def gates_rescore_all_task() -> int:
+    from governance.services import readiness
+
+    return readiness.gates_rescore_all()
+
+
+def _recompute_failed(self, exc, task_id, args, kwargs, einfo) -> None:
+    from lifecycle import services as lifecycle_services
+
+    lifecycle_services.job_fail(job_id=args[0], error=f"{exc.__class__.__name__}: {exc}")
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, on_failure=_recompute_failed)
+def gate_recompute_job_task(job_id: str) -> None:
+    from governance.services import readiness
+
+    readiness.gate_recompute_run(job_id=job_id)
+
+
+@shared_task
+def noop_task() -> None:
+    """Does nothing: the scoring benchmark compares batch scoring with the cost of a task."""

@@ -124,9 +124,7 @@ class GovernanceSection:
         check.integer(criterion, "weight", f"{path}.weight", minimum=1, maximum=10, default=1)
         for tier in check.strings(criterion, "tiers", f"{path}.tiers"):
             if tier not in Tier.values:
-                check.error(
-                    criterion.line_of("tiers"), f"{path}.tiers", f"unknown tier {tier!r} (one of {', '.join(Tier.values)})"
-                )
+                check.error(criterion.line_of("tiers"), f"{path}.tiers", f"unknown tier {tier!r} (one of {', '.join(Tier.values)})")
         if kind == CriterionKind.ARTIFACT_APPROVED:
             check.choice(criterion, "artifact_type", f"{path}.artifact_type", ArtifactTypeKey.values)
         elif kind == CriterionKind.SIGNOFF_APPROVED:

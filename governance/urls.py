@@ -1,11 +1,13 @@
 from django.urls import path
 
-from governance.views import register, risks
+from governance.views import gates, register, risks
 
 app_name = "governance"
 
 urlpatterns = [
     path("risks/", risks.portfolio_risks, name="portfolio-risks"),
+    path("gates/<uuid:id>/", gates.gate_detail, name="gate-detail"),
+    path("gates/<uuid:id>/recompute/", gates.gate_recompute, name="gate-recompute"),
     path("projects/<uuid:id>/risks/", risks.risk_list, name="risk-list"),
     path("projects/<uuid:id>/risks/new/", risks.risk_create, name="risk-create"),
     path("projects/<uuid:id>/risk-categories/", risks.risk_category_create, name="risk-category-create"),

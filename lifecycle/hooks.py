@@ -72,6 +72,16 @@ class ProjectExtension:
     order: int = 100
 
 
+@dataclass
+class PhaseExtension:
+    """A panel an app adds to the phase page: `context(phase, user)` feeds `template`."""
+
+    name: str
+    context: Callable[[Any, User], dict]
+    template: str
+    order: int = 100
+
+
 @dataclass(frozen=True)
 class InboxItem:
     """Something waiting for a user's decision (a vote, a sign-off, an artifact review...)."""
@@ -105,6 +115,7 @@ class Registry:
     reference_data: list[Callable[[], None]] = field(default_factory=list)
     inbox_providers: list[InboxProvider] = field(default_factory=list)
     nav_links: list[tuple[str, str]] = field(default_factory=list)
+    phase_extensions: list[PhaseExtension] = field(default_factory=list)
 
     def add_template_section(self, section: TemplateSection) -> None:
         if all(s.name != section.name for s in self.template_sections):
@@ -137,6 +148,11 @@ class Registry:
     def add_inbox_provider(self, provider: InboxProvider) -> None:
         if all(p.name != provider.name for p in self.inbox_providers):
             self.inbox_providers.append(provider)
+
+    def add_phase_extension(self, extension: PhaseExtension) -> None:
+        if all(e.name != extension.name for e in self.phase_extensions):
+            self.phase_extensions.append(extension)
+            self.phase_extensions.sort(key=lambda e: e.order)
 
     def add_nav_link(self, label: str, url_name: str) -> None:
         """A link in the main navigation (after Projects)."""

@@ -259,9 +259,7 @@ def notification_settings(*, user: User) -> list[dict]:
     ]
 
 
-def project_users(
-    *, project: Project, roles: tuple[str, ...] | None = None, functions: tuple[str, ...] | None = None
-) -> list[User]:
+def project_users(*, project: Project, roles: tuple[str, ...] | None = None, functions: tuple[str, ...] | None = None) -> list[User]:
     """Active members of a project, optionally only those with one of `roles` or holding one of
     `functions` (when both are given, either qualifies)."""
     memberships = Membership.objects.filter(project=project, user__is_active=True)
@@ -277,3 +275,18 @@ def project_users(
 
 def project_member_ids(*, project: Project) -> set:
     return set(Membership.objects.filter(project=project).values_list("user_id", flat=True))
+
+
+def job_get_for_user(*, user: User, id: UUID | str) -> Any:
+    """A job its creator, or anyone who can see its project, may follow."""
+    from lifecycle.models import Job
+
+    job = Job.objects.select_related("project").filter(pk=id).first()
+    if job is None:
+        return None
+    if job.created_by_id == user.pk or user.is_superuser:
+        return job
+    if job.project is not None:
+        project_access_check(user=user, project=job.project)
+        return job
+    return None

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -186,6 +187,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # How often unacknowledged messages of lost workers are looked for (seconds × calls).
+    "unacked_restore_interval": envint("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": envint("CELERY_UNACKED_RESTORE_THROTTLE", 10),
     "socket_timeout": 2,
     "socket_connect_timeout": 2,
     "max_retries": 0,
@@ -196,7 +200,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "housekeeping": {"task": "lifecycle.tasks.housekeeping_task", "schedule": 3600.0},
     "risk-acceptances-expire": {"task": "governance.tasks.risk_acceptances_expire_task", "schedule": 3600.0},
     "post-launch-schedule": {"task": "governance.tasks.post_launch_schedule_task", "schedule": 3600.0},
+    "gates-sweep": {"task": "governance.tasks.gates_sweep_task", "schedule": float(envint("GATE_SWEEP_SECONDS", 60))},
+    "gates-nightly": {"task": "governance.tasks.gates_rescore_all_task", "schedule": crontab(hour=3, minute=0)},
 }
+# A rescore waits this long before running, so a burst of changes is scored once.
+GATE_RESCORE_DELAY_SECONDS = float(envstr("GATE_RESCORE_DELAY_SECONDS", "1"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -14,8 +14,6 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lifecy
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("LOG_FORMAT", "text")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
-os.environ.setdefault("CACHE_URL", f"redis://127.0.0.1:6379/{10 + _index}")
-os.environ.setdefault("CELERY_QUEUE", f"tests-{_worker}")
 
 from lifecycle.settings import *  # noqa: E402, F403
 
@@ -27,3 +25,8 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = BASE_DIR / "test-artifacts" / f"media-{_worker}"  # noqa: F405
+# Not through os.environ: pytest's controller process imports these settings before it starts
+# the xdist workers, which would inherit its values. Worker processes started by tests pass
+# TEST_QUEUE and TEST_CACHE_URL explicitly.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TEST_QUEUE") or f"tests-{_worker}"
+CACHES["default"]["LOCATION"] = os.environ.get("TEST_CACHE_URL") or f"redis://127.0.0.1:6379/{10 + _index}"  # noqa: F405

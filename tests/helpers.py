@@ -20,9 +20,7 @@ def statuses_by_role(
     for role in ROLES:
         target = url() if callable(url) else url
         client = make_client(personas[role])
-        response = (
-            getattr(client, method)(target, data, **extra) if data is not None else getattr(client, method)(target, **extra)
-        )
+        response = getattr(client, method)(target, data, **extra) if data is not None else getattr(client, method)(target, **extra)
         result[role] = response.status_code
     return result
 

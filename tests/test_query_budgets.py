@@ -16,8 +16,8 @@ from tests.helpers import count_queries
 # name: exact number of queries for one request, whatever the data size.
 BUDGETS = {
     "page:project-list": 11,
-    "page:project-detail": 16,
-    "page:phase-detail": 13,
+    "page:project-detail": 17,
+    "page:phase-detail": 14,
     "page:member-list": 11,
     "page:home": 10,
     "page:artifact-list": 10,
@@ -29,15 +29,14 @@ BUDGETS = {
     "page:post-launch": 11,
     "page:inbox": 9,
     "page:notifications": 8,
+    "page:gate-detail": 9,
 }
 
 
 def _grow_projects(owner: User, n: int) -> None:
     for i in range(n):
         project = lifecycle_services.project_create(actor=owner, name=f"Grown {i}", tags=[f"t{i}", "shared"])
-        lifecycle_services.membership_add(
-            project=project, actor=owner, user=make_user(f"extra{i}-{owner.username}"), role="owner"
-        )
+        lifecycle_services.membership_add(project=project, actor=owner, user=make_user(f"extra{i}-{owner.username}"), role="owner")
 
 
 def _grow_members(project: Project, n: int) -> None:
@@ -75,9 +74,7 @@ def _both_sizes(name: str, request: Callable[[], int], grow: Callable[[], None])
 
 def test_project_list(client_for, alice, project):
     client = client_for(alice)
-    _both_sizes(
-        "page:project-list", lambda: _measure(client, reverse("lifecycle:project-list")), lambda: _grow_projects(alice, 4)
-    )
+    _both_sizes("page:project-list", lambda: _measure(client, reverse("lifecycle:project-list")), lambda: _grow_projects(alice, 4))
 
 
 def test_home(client_for, alice, project):
@@ -165,9 +162,7 @@ def test_risk_list(client_for, alice, project):
 def test_portfolio_risks(client_for, alice, project):
     _grow_risks(project, 1)
     client = client_for(alice)
-    _both_sizes(
-        "page:portfolio-risks", lambda: _measure(client, reverse("governance:portfolio-risks")), lambda: _grow_risks(project, 4)
-    )
+    _both_sizes("page:portfolio-risks", lambda: _measure(client, reverse("governance:portfolio-risks")), lambda: _grow_risks(project, 4))
 
 
 def test_signoff_list(client_for, alice, project):
@@ -208,9 +203,7 @@ def test_inbox(client_for, ava, project):
     def submit(n: int) -> None:
         for i in range(n):
             title, data = SAMPLES["model_card"]
-            artifact = phases_services.artifact_create(
-                project=project, actor=bob, type="model_card", title=f"{title} {i}", data=data
-            )
+            artifact = phases_services.artifact_create(project=project, actor=bob, type="model_card", title=f"{title} {i}", data=data)
             phases_services.artifact_submit(artifact=artifact, actor=bob)
             phases_services.feedback_request(artifact=artifact, actor=bob, reviewers=[ava])
 
@@ -228,3 +221,21 @@ def test_notifications(client_for, alice, project):
         lambda: _measure(client, reverse("lifecycle:notification-list")),
         lambda: [notify(users=[alice], kind="general", title=f"Hello {i}", project=project) for i in range(4)],
     )
+
+
+def test_gate_detail(client_for, alice, project):
+    from governance.models import Gate
+    from governance.services import readiness
+
+    gate = Gate.objects.get(project=project, phase__key="scope")
+    readiness.gate_assess(gate.pk)
+    client = client_for(alice)
+    bob = project.memberships.get(role="contributor").user
+    items = list(project.checklist_items.filter(phase=gate.phase)[:4])
+
+    def grow() -> None:
+        for item in items:
+            phases_services.checklist_item_set_done(item=item, actor=bob, done=True)
+            readiness.gate_assess(gate.pk)
+
+    _both_sizes("page:gate-detail", lambda: _measure(client, gate.get_absolute_url()), grow)

@@ -26,9 +26,9 @@ def worker_env(**overrides: str) -> dict[str, str]:
         {
             "DJANGO_SETTINGS_MODULE": "lifecycle.settings_test",
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+            "TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
             "REDIS_URL": settings.CELERY_BROKER_URL,
-            "CACHE_URL": settings.CACHES["default"]["LOCATION"],
+            "TEST_CACHE_URL": settings.CACHES["default"]["LOCATION"],
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -37,9 +37,19 @@ def worker_env(**overrides: str) -> dict[str, str]:
 
 
 class WorkerProcess:
-    def __init__(self, *, name: str = "w1", concurrency: int = 1, env: dict[str, str] | None = None, log: Path | None = None):
+    def __init__(
+        self,
+        *,
+        name: str = "w1",
+        concurrency: int = 1,
+        env: dict[str, str] | None = None,
+        log: Path | None = None,
+        queue: str | None = None,
+        include: str = "",
+    ):
         self.name = name
-        self.log_path = log or ROOT / "test-artifacts" / f"worker-{settings.CELERY_TASK_DEFAULT_QUEUE}-{name}.log"
+        queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
+        self.log_path = log or ROOT / "test-artifacts" / f"worker-{queue}-{name}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         command = [
             sys.executable,
@@ -55,12 +65,13 @@ class WorkerProcess:
             "--concurrency",
             str(concurrency),
             "--hostname",
-            f"{name}-{settings.CELERY_TASK_DEFAULT_QUEUE}@%h",
+            f"{name}-{queue}@%h",
             "--queues",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
+            queue,
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            *(["--include", include] if include else []),
         ]
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(

@@ -1,4 +1,5 @@
 from governance.models.frameworks import Framework, Requirement, RiskMatrix
+from governance.models.gates import Assessment, Gate
 from governance.models.register import (
     Classification,
     Incident,
@@ -21,10 +22,12 @@ from governance.models.templates import (
 )
 
 __all__ = [
+    "Assessment",
     "Classification",
     "CriterionKind",
     "CriterionTemplate",
     "Framework",
+    "Gate",
     "GateTemplate",
     "Incident",
     "ObligationTemplate",

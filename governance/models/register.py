@@ -24,17 +24,13 @@ class RiskCategory(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     ref = models.CharField(max_length=80, blank=True, help_text="Framework requirement code, e.g. nist-ai-600-1:confabulation")
-    project = models.ForeignKey(
-        "lifecycle.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="risk_categories"
-    )
+    project = models.ForeignKey("lifecycle.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="risk_categories")
     order = models.PositiveIntegerField(default=100)
 
     class Meta:
         ordering = ["order", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["key"], condition=models.Q(project__isnull=True), name="risk_category_global_key_unique"
-            ),
+            models.UniqueConstraint(fields=["key"], condition=models.Q(project__isnull=True), name="risk_category_global_key_unique"),
             models.UniqueConstraint(
                 fields=["project", "key"], condition=models.Q(project__isnull=False), name="risk_category_project_key_unique"
             ),
@@ -73,17 +69,11 @@ class Risk(models.Model):
     impact = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     inherent_score = models.PositiveSmallIntegerField()
     inherent_level = models.CharField(max_length=10, choices=RiskLevel.choices)
-    residual_likelihood = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
-    residual_impact = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
+    residual_likelihood = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])
+    residual_impact = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])
     residual_score = models.PositiveSmallIntegerField(null=True, blank=True)
     residual_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_risks"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_risks")
     treatment = models.CharField(max_length=10, choices=Treatment.choices, default=Treatment.MITIGATE)
     mitigation_plan = models.TextField(blank=True, max_length=5000)
     mitigation_due = models.DateField(null=True, blank=True)
@@ -180,9 +170,7 @@ class Classification(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.OneToOneField("lifecycle.Project", on_delete=models.CASCADE, related_name="classification")
     answers = models.JSONField(default=dict)
-    tier = models.CharField(
-        max_length=20, choices=[c for c in Tier.choices if c[0] in ("prohibited", "high", "limited", "minimal")]
-    )
+    tier = models.CharField(max_length=20, choices=[c for c in Tier.choices if c[0] in ("prohibited", "high", "limited", "minimal")])
     role = models.CharField(max_length=10, choices=Role.choices)
     model_role = models.CharField(max_length=20, choices=ModelRole.choices, default=ModelRole.NONE)
     rationale = models.TextField()
@@ -213,12 +201,8 @@ class PostLaunchSchedule(models.Model):
     """How often a live project's bias audits and monitoring reviews recur."""
 
     project = models.OneToOneField("lifecycle.Project", on_delete=models.CASCADE, related_name="post_launch_schedule")
-    bias_audit_every_days = models.PositiveSmallIntegerField(
-        default=90, validators=[MinValueValidator(7), MaxValueValidator(730)]
-    )
-    monitoring_review_every_days = models.PositiveSmallIntegerField(
-        default=30, validators=[MinValueValidator(7), MaxValueValidator(730)]
-    )
+    bias_audit_every_days = models.PositiveSmallIntegerField(default=90, validators=[MinValueValidator(7), MaxValueValidator(730)])
+    monitoring_review_every_days = models.PositiveSmallIntegerField(default=30, validators=[MinValueValidator(7), MaxValueValidator(730)])
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -8,6 +8,14 @@ from governance.selectors.post_launch import (
     post_launch_page,
     post_launch_task_get_for_user,
 )
+from governance.selectors.readiness import (
+    gate_get_for_user,
+    gate_list_for_project,
+    gate_trend,
+    project_gates_context,
+    project_list_annotate_readiness,
+    readiness_of,
+)
 from governance.selectors.risks import (
     RISK_ORDERINGS,
     HeatCell,
@@ -27,12 +35,18 @@ __all__ = [
     "HeatCell",
     "RiskFilters",
     "compliance_for_project",
+    "gate_get_for_user",
+    "gate_list_for_project",
+    "gate_trend",
     "heat_map",
     "incident_get_for_user",
     "incident_list_for_project",
     "overdue_post_launch_tasks",
     "post_launch_page",
     "post_launch_task_get_for_user",
+    "project_gates_context",
+    "project_list_annotate_readiness",
+    "readiness_of",
     "risk_categories_for",
     "risk_csv_rows",
     "risk_get_for_user",

@@ -191,9 +191,7 @@ def incident_create(*, project: Project, actor: User, **fields: Any) -> Incident
         after=lifecycle_services.snapshot(incident, INCIDENT_FIELDS),
     )
     recipients = lifecycle_selectors.project_users(project=project, roles=("owner",), functions=("compliance_officer",))
-    serious = (
-        " It is marked as a serious incident (EU AI Act Art. 73): report it to the authority in time." if incident.serious else ""
-    )
+    serious = " It is marked as a serious incident (EU AI Act Art. 73): report it to the authority in time." if incident.serious else ""
     lifecycle_services.notify(
         users=[u for u in recipients if u.pk != actor.pk],
         kind="incident_created",

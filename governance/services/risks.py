@@ -239,10 +239,7 @@ def risk_category_create(*, project: Project, actor: User, name: str, descriptio
     if not name or len(name) > 120:
         raise _bad("name", "Give the category a name of up to 120 characters.")
     key = slugify(name)[:70] or "custom"
-    if (
-        RiskCategory.objects.filter(project=project, key=key).exists()
-        or RiskCategory.objects.filter(project=None, key=key).exists()
-    ):
+    if RiskCategory.objects.filter(project=project, key=key).exists() or RiskCategory.objects.filter(project=None, key=key).exists():
         raise _bad("name", "A category with this name already exists.")
     category = RiskCategory.objects.create(key=key, name=name, description=description.strip()[:2000], project=project)
     lifecycle_services.change_record(

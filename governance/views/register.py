@@ -52,9 +52,7 @@ def signoff_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         if not can_decide:
             from django.core.exceptions import PermissionDenied
 
-            raise PermissionDenied(
-                f"Only a member who holds the {signoff.function.name.lower()} function can decide this sign-off."
-            )
+            raise PermissionDenied(f"Only a member who holds the {signoff.function.name.lower()} function can decide this sign-off.")
         if form is not None and form.is_valid():
             try:
                 services.signoff_decide(
@@ -93,9 +91,7 @@ def classification(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     action = Action.CONTRIBUTE if request.method == "POST" else Action.VIEW
     project = lifecycle_selectors.project_get_for_user(user=request.user, id=id, action=action)
     current = Classification.objects.filter(project=project).first()
-    initial = {
-        k: ([str(v) for v in val] if isinstance(val, list) else val) for k, val in (current.answers if current else {}).items()
-    }
+    initial = {k: ([str(v) for v in val] if isinstance(val, list) else val) for k, val in (current.answers if current else {}).items()}
     form = ClassificationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -187,9 +183,7 @@ def incident_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     incident = selectors.incident_get_for_user(user=request.user, id=id)
     access = incident.project.access  # type: ignore[attr-defined]
     can_edit = access.allows(Action.CONTRIBUTE) and not incident.project.is_read_only
-    return render(
-        request, "governance/incident_detail.html", {"incident": incident, "project": incident.project, "can_edit": can_edit}
-    )
+    return render(request, "governance/incident_detail.html", {"incident": incident, "project": incident.project, "can_edit": can_edit})
 
 
 @login_required

@@ -191,9 +191,7 @@ def risk_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         "project": risk.project,
         "matrix": services.risk_matrix_for(risk.project),
         "can_edit": writable and access.allows(Action.CONTRIBUTE),
-        "can_accept": writable
-        and risk.status in ("open", "mitigating")
-        and services.risk_acceptance_allowed(access=access, risk=risk),
+        "can_accept": writable and risk.status in ("open", "mitigating") and services.risk_acceptance_allowed(access=access, risk=risk),
         "needs_approver": RiskLevel.rank(risk.level) >= RiskLevel.rank("high"),
         "accept_form": RiskAcceptForm(),
     }

@@ -36,9 +36,7 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
             raise ApplicationError(
                 "Idempotency-Key must be 1 to 200 printable characters.", fields={"Idempotency-Key": ["Not a valid key."]}
             )
-        fingerprint = hashlib.sha256(
-            b"%s %s\n%s" % (request.method.encode(), request.path.encode(), request._request.body)
-        ).hexdigest()
+        fingerprint = hashlib.sha256(b"%s %s\n%s" % (request.method.encode(), request.path.encode(), request._request.body)).hexdigest()
         record, replay = _claim(request, key, fingerprint)
         if replay is not None:
             return replay
@@ -64,9 +62,7 @@ def _claim(request: Request, key: str, fingerprint: str) -> tuple[IdempotencyRec
     except IntegrityError:
         pass
     record = IdempotencyRecord.objects.get(user=request.user, key=key)
-    stale = record.created_at < now - IDEMPOTENCY_TTL or (
-        record.status_code is None and record.created_at < now - ABANDONED_AFTER
-    )
+    stale = record.created_at < now - IDEMPOTENCY_TTL or (record.status_code is None and record.created_at < now - ABANDONED_AFTER)
     if stale:
         IdempotencyRecord.objects.filter(pk=record.pk).update(
             created_at=now, body_hash=fingerprint, method=request.method, path=request.path, status_code=None, response_body=None

@@ -80,11 +80,7 @@ def _values(row: Model, fields: tuple[str, ...]) -> list:
         for part in name.lstrip("-").split("__"):
             value = getattr(value, part)
         values.append(
-            value.isoformat()
-            if hasattr(value, "isoformat")
-            else str(value)
-            if not isinstance(value, (int, float, str))
-            else value
+            value.isoformat() if hasattr(value, "isoformat") else str(value) if not isinstance(value, (int, float, str)) else value
         )
     return values
 

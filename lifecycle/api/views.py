@@ -156,9 +156,7 @@ class ProjectDetailApi(ApiView):
         tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20)
         start_date = serializers.DateField(required=False)
 
-    @extend_schema(
-        operation_id="projects_retrieve", responses={200: ProjectOutputSerializer, **ERRORS(401, 404)}, tags=["projects"]
-    )
+    @extend_schema(operation_id="projects_retrieve", responses={200: ProjectOutputSerializer, **ERRORS(401, 404)}, tags=["projects"])
     def get(self, request: Request, id: UUID) -> Response:
         project = selectors.project_get_for_user(user=request.user, id=id)
         return with_etag(request, Response(_project_out(_reload(request.user, project.pk))))
@@ -178,9 +176,7 @@ class ProjectDetailApi(ApiView):
         services.project_update(project=project, actor=request.user, tags=data.get("tags"), **fields)
         return with_etag(request, Response(_project_out(_reload(request.user, project.pk))))
 
-    @extend_schema(
-        operation_id="projects_destroy", responses={204: None, **ERRORS(401, 403, 404, 409, 412, 428)}, tags=["projects"]
-    )
+    @extend_schema(operation_id="projects_destroy", responses={204: None, **ERRORS(401, 403, 404, 409, 412, 428)}, tags=["projects"])
     def delete(self, request: Request, id: UUID) -> Response:
         project = selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
         require_if_match(request, _project_out(_reload(request.user, project.pk)))
@@ -231,9 +227,7 @@ class MemberListApi(ApiView):
         project = selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
         data = validated(self.InputSerializer, request.data)
         membership = services.membership_add(project=project, actor=request.user, **data)
-        return Response(
-            MembershipOutputSerializer(membership).data, status=201, headers={"Location": f"/api/v1/members/{membership.pk}/"}
-        )
+        return Response(MembershipOutputSerializer(membership).data, status=201, headers={"Location": f"/api/v1/members/{membership.pk}/"})
 
 
 class MemberDetailApi(ApiView):
@@ -241,9 +235,7 @@ class MemberDetailApi(ApiView):
         role = serializers.ChoiceField(choices=Role.choices, required=False)
         functions = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=20)
 
-    @extend_schema(
-        operation_id="members_retrieve", responses={200: MembershipOutputSerializer, **ERRORS(401, 404)}, tags=["members"]
-    )
+    @extend_schema(operation_id="members_retrieve", responses={200: MembershipOutputSerializer, **ERRORS(401, 404)}, tags=["members"])
     def get(self, request: Request, id: UUID) -> Response:
         membership = selectors.membership_get_for_user(user=request.user, id=id)
         return with_etag(request, Response(MembershipOutputSerializer(membership).data))
@@ -263,9 +255,7 @@ class MemberDetailApi(ApiView):
         )
         return with_etag(request, Response(MembershipOutputSerializer(membership).data))
 
-    @extend_schema(
-        operation_id="members_destroy", responses={204: None, **ERRORS(401, 403, 404, 409, 412, 428)}, tags=["members"]
-    )
+    @extend_schema(operation_id="members_destroy", responses={204: None, **ERRORS(401, 403, 404, 409, 412, 428)}, tags=["members"])
     def delete(self, request: Request, id: UUID) -> Response:
         membership = selectors.membership_get_for_user(user=request.user, id=id, action=Action.MANAGE)
         require_if_match(request, MembershipOutputSerializer(membership).data)

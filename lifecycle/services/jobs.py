@@ -15,9 +15,7 @@ def job_create(*, kind: str, actor: User | None, project: Project | None = None,
 
 def job_start(*, job_id: Any) -> bool:
     """Claim a queued job; False when another worker already runs or finished it."""
-    return (
-        Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING, started_at=timezone.now()) == 1
-    )
+    return Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING, started_at=timezone.now()) == 1
 
 
 def job_progress(*, job_id: Any, progress: int) -> None:

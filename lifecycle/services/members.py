@@ -44,9 +44,7 @@ def _check_functions(keys: Iterable[str]) -> list[str]:
     return wanted
 
 
-def _record(
-    actor: User | None, action: str, membership: Membership, before: dict | None, after: dict | None, op: str = "upsert"
-) -> None:
+def _record(actor: User | None, action: str, membership: Membership, before: dict | None, after: dict | None, op: str = "upsert") -> None:
     change_record(
         actor=actor,
         action=action,

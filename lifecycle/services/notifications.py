@@ -34,9 +34,7 @@ def notify(
     recipients = {u.pk: u for u in users if u is not None and u.is_active}
     if not recipients:
         return []
-    muted = set(
-        NotificationPreference.objects.filter(user_id__in=recipients, kind=kind, email=False).values_list("user_id", flat=True)
-    )
+    muted = set(NotificationPreference.objects.filter(user_id__in=recipients, kind=kind, email=False).values_list("user_id", flat=True))
     rows = Notification.objects.bulk_create(
         [
             Notification(
@@ -62,9 +60,7 @@ def notify(
 def notification_email_send(*, notification_id: str) -> bool:
     """Send one notification's e-mail at most once: the conditional UPDATE claims it, and a
     failure releases the claim so a retry can send it."""
-    claimed = Notification.objects.filter(pk=notification_id, email_wanted=True, emailed_at=None).update(
-        emailed_at=timezone.now()
-    )
+    claimed = Notification.objects.filter(pk=notification_id, email_wanted=True, emailed_at=None).update(emailed_at=timezone.now())
     if claimed != 1:
         return False
     notification = Notification.objects.select_related("user").get(pk=notification_id)

@@ -305,9 +305,7 @@ def project_kill(*, project: Project, actor: User | None, reason: str = "") -> P
 
 
 @atomic
-def phase_advance(
-    *, project: Project, actor: User | None, reason: str = "", by_admin: bool = False, on: date | None = None
-) -> Project:
+def phase_advance(*, project: Project, actor: User | None, reason: str = "", by_admin: bool = False, on: date | None = None) -> Project:
     """Close the current phase and open the next; after Integrate the project goes live.
 
     Gate decisions (Go) call this. By hand, only an administrator may, with a reason, and the
@@ -326,9 +324,7 @@ def phase_advance(
     project = _locked(project)
     ensure_writable(project)
     if project.status != Project.Status.ACTIVE:
-        raise Conflict(
-            f"Only an active project can advance (this one is {project.get_status_display().lower()}).", code="not_active"
-        )
+        raise Conflict(f"Only an active project can advance (this one is {project.get_status_display().lower()}).", code="not_active")
     phases = {p.key: p for p in Phase.objects.select_for_update().filter(project=project)}
     keys = PhaseKey.ordered()
     current = phases[project.current_phase]
@@ -357,9 +353,7 @@ def _close_phase(phase: Phase, actor: User | None, today: date, project: Project
     before = snapshot(phase, PHASE_FIELDS)
     phase.status, phase.actual_end = Phase.Status.PASSED, today
     _save_phase(phase, ["status", "actual_end"])
-    change_record(
-        actor=actor, action="phase.passed", obj=phase, project=project, before=before, after=snapshot(phase, PHASE_FIELDS)
-    )
+    change_record(actor=actor, action="phase.passed", obj=phase, project=project, before=before, after=snapshot(phase, PHASE_FIELDS))
 
 
 def _open_phase(phase: Phase, actor: User | None, today: date, project: Project) -> None:
@@ -367,9 +361,7 @@ def _open_phase(phase: Phase, actor: User | None, today: date, project: Project)
     phase.status = Phase.Status.IN_PROGRESS
     phase.actual_start = phase.actual_start or today
     _save_phase(phase, ["status", "actual_start"])
-    change_record(
-        actor=actor, action="phase.started", obj=phase, project=project, before=before, after=snapshot(phase, PHASE_FIELDS)
-    )
+    change_record(actor=actor, action="phase.started", obj=phase, project=project, before=before, after=snapshot(phase, PHASE_FIELDS))
 
 
 @atomic
@@ -382,7 +374,5 @@ def phase_set_status(*, phase: Phase, actor: User | None, status: str, action: s
     before = snapshot(phase, PHASE_FIELDS)
     phase.status = status
     _save_phase(phase, ["status"])
-    change_record(
-        actor=actor, action=action, obj=phase, project=phase.project_id, before=before, after=snapshot(phase, PHASE_FIELDS)
-    )
+    change_record(actor=actor, action=action, obj=phase, project=phase.project_id, before=before, after=snapshot(phase, PHASE_FIELDS))
     return phase

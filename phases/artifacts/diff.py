@@ -23,9 +23,7 @@ def _lines(spec: Field | Rows, value: object) -> list[str]:
     return str(value or "").splitlines()
 
 
-def diff_versions(
-    artifact_type: ArtifactType, old: dict, new: dict, *, old_title: str = "", new_title: str = ""
-) -> list[FieldDiff]:
+def diff_versions(artifact_type: ArtifactType, old: dict, new: dict, *, old_title: str = "", new_title: str = "") -> list[FieldDiff]:
     """Only the fields that differ, in the type's field order."""
     changes: list[FieldDiff] = []
     if old_title != new_title:

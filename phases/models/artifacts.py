@@ -33,9 +33,7 @@ class Artifact(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, choices=ArtifactStatus.choices, default=ArtifactStatus.DRAFT)
     latest_version = models.ForeignKey("phases.ArtifactVersion", null=True, on_delete=models.SET_NULL, related_name="+")
-    approved_version = models.ForeignKey(
-        "phases.ArtifactVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    approved_version = models.ForeignKey("phases.ArtifactVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)

@@ -2,10 +2,12 @@
 (`from phases import selectors`) and call `selectors.<entity>_<question>(...)`."""
 
 from phases.selectors.artifacts import (
+    approved_metrics_for_projects,
     approved_versions,
     artifact_get_for_user,
     artifact_list_for_project,
     artifact_page,
+    artifact_rows_for_projects,
     artifact_version_get,
     attachment_get_for_user,
     expected_artifacts,
@@ -19,6 +21,7 @@ from phases.selectors.checklist import (
     checklist_for_phase,
     checklist_item_get_for_user,
     checklist_list_for_project,
+    checklist_rows_for_phases,
     phase_page,
     phase_progress,
     progress_of,
@@ -27,15 +30,18 @@ from phases.selectors.checklist import (
 )
 
 __all__ = [
+    "approved_metrics_for_projects",
     "approved_versions",
     "artifact_get_for_user",
     "artifact_list_for_project",
     "artifact_page",
+    "artifact_rows_for_projects",
     "artifact_version_get",
     "attachment_get_for_user",
     "checklist_for_phase",
     "checklist_item_get_for_user",
     "checklist_list_for_project",
+    "checklist_rows_for_phases",
     "expected_artifacts",
     "feedback_request_get_for_user",
     "inbox_count",

@@ -57,9 +57,7 @@ def artifact_page(*, artifact: Artifact, user: User) -> dict:
     access = artifact.project.access  # type: ignore[attr-defined]
     versions = list(artifact.versions.select_related("created_by", "decided_by").order_by("-number"))
     feedback = list(
-        FeedbackRequest.objects.filter(artifact=artifact)
-        .select_related("reviewer", "requested_by", "version")
-        .order_by("-requested_at")
+        FeedbackRequest.objects.filter(artifact=artifact).select_related("reviewer", "requested_by", "version").order_by("-requested_at")
     )
     writable = not artifact.project.is_read_only
     return {
@@ -155,18 +153,16 @@ def type_choices() -> list[tuple[str, str]]:
 def _reviews_waiting(user: User) -> QuerySet[Artifact]:
     approver_projects = Membership.objects.filter(user=user, role=Role.APPROVER).values("project_id")
     return (
-        Artifact.objects.filter(
-            status=ArtifactStatus.IN_REVIEW, project_id__in=approver_projects, project__deleted_at__isnull=True
-        )
+        Artifact.objects.filter(status=ArtifactStatus.IN_REVIEW, project_id__in=approver_projects, project__deleted_at__isnull=True)
         .exclude(owner=user)
         .exclude(project__status=Project.Status.KILLED)
     )
 
 
 def _feedback_waiting(user: User) -> QuerySet[FeedbackRequest]:
-    return FeedbackRequest.objects.filter(
-        reviewer=user, answered_at__isnull=True, artifact__project__deleted_at__isnull=True
-    ).exclude(artifact__project__status=Project.Status.KILLED)
+    return FeedbackRequest.objects.filter(reviewer=user, answered_at__isnull=True, artifact__project__deleted_at__isnull=True).exclude(
+        artifact__project__status=Project.Status.KILLED
+    )
 
 
 def inbox_count(user: User) -> int:
@@ -227,3 +223,22 @@ def mapped_work(*, project: Project) -> list[dict]:
             }
         )
     return work
+
+
+def artifact_rows_for_projects(*, project_ids: list) -> list[dict]:
+    """Type and approval of every artifact of many projects (one query), for gate scoring."""
+    return list(Artifact.objects.filter(project_id__in=project_ids).values("project_id", "type", "approved_version_id"))
+
+
+def approved_metrics_for_projects(*, project_ids: list) -> dict:
+    """{project id: [(metric name, passed)]} from the approved versions of evaluation reports
+    (one query). Pass or fail was computed when the version was saved."""
+    rows = ArtifactVersion.objects.filter(
+        pk__in=Artifact.objects.filter(project_id__in=project_ids, type="evaluation_report", approved_version__isnull=False).values(
+            "approved_version_id"
+        )
+    ).values_list("artifact__project_id", "computed")
+    metrics: dict = {}
+    for project_id, computed in rows:
+        metrics.setdefault(project_id, []).extend((m["name"], bool(m["passed"])) for m in (computed or {}).get("metrics", []))
+    return metrics

@@ -8,6 +8,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from lifecycle import hooks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.models import Phase, Project, User
 from lifecycle.permissions import Action
@@ -84,13 +85,18 @@ def phase_page(*, phase: Phase, user: User) -> dict:
     project = phase.project
     access = project.access  # type: ignore[attr-defined]
     items = checklist_for_phase(phase=phase)
-    return {
+    context: dict = {}
+    panels = ["phases/_artifacts_panel.html"]
+    for extension in hooks.registry.phase_extensions:
+        context.update(extension.context(phase, user))
+        panels.insert(0, extension.template)
+    return context | {
         "phase": phase,
         "project": project,
         "access": access,
         "can_contribute": access.allows(Action.CONTRIBUTE) and not project.is_read_only,
         "can_manage": access.allows(Action.MANAGE) and not project.is_read_only,
-        "panels": ["phases/_artifacts_panel.html"],
+        "panels": panels,
         "expected": selectors_artifacts.expected_artifacts(phase=phase),
         "artifacts": selectors_artifacts.phase_artifacts(phase=phase),
         "items": items,
@@ -109,3 +115,10 @@ def progress_of(items: list[ChecklistItem]) -> dict:
         "required_done": sum(1 for i in required if i.done),
         "percent": round(100 * done / total) if total else 0,
     }
+
+
+def checklist_rows_for_phases(*, phase_ids: list) -> list[dict]:
+    """Checklist items of many phases at once (one query), for gate scoring."""
+    return list(
+        ChecklistItem.objects.filter(phase_id__in=phase_ids).order_by("order").values("phase_id", "title", "required", "done", "weight")
+    )

@@ -44,18 +44,14 @@ def _record(actor: User | None, action: str, artifact: Artifact, before: dict | 
     after = artifact_snapshot(artifact)
     if extra:
         after.update(extra)
-    lifecycle_services.change_record(
-        actor=actor, action=action, obj=artifact, project=artifact.project_id, before=before, after=after
-    )
+    lifecycle_services.change_record(actor=actor, action=action, obj=artifact, project=artifact.project_id, before=before, after=after)
 
 
 def _clean(type_key: str, title: str, data: Any) -> tuple[str, dict]:
     """Validate the title and the type's fields; errors are keyed "title" and "data.<field>"."""
     kind = ARTIFACT_TYPES.get(type_key)
     if kind is None:
-        raise ApplicationError(
-            f"{type_key!r} is not an artifact type.", fields={"type": [f"Choose one of: {', '.join(ARTIFACT_TYPES)}."]}
-        )
+        raise ApplicationError(f"{type_key!r} is not an artifact type.", fields={"type": [f"Choose one of: {', '.join(ARTIFACT_TYPES)}."]})
     errors: dict[str, list[str]] = {}
     title = (title or "").strip()
     if not title:
@@ -73,9 +69,7 @@ def _clean(type_key: str, title: str, data: Any) -> tuple[str, dict]:
 def _phase_for(project: Project, type_key: str) -> Phase:
     """The phase whose template expects this type, else the type's usual phase."""
     expected = (
-        ArtifactTypeTemplate.objects.filter(phase__template=project.template_id, type=type_key)
-        .values_list("phase__key", flat=True)
-        .first()
+        ArtifactTypeTemplate.objects.filter(phase__template=project.template_id, type=type_key).values_list("phase__key", flat=True).first()
     )
     return project.phases.get(key=expected or PHASE_OF_TYPE[type_key])
 
@@ -101,9 +95,7 @@ def _save(artifact: Artifact, fields: list[str]) -> None:
 
 def _locked(artifact: Artifact) -> Artifact:
     locked = (
-        Artifact.objects.select_for_update(of=("self",))
-        .select_related("project", "latest_version", "approved_version")
-        .get(pk=artifact.pk)
+        Artifact.objects.select_for_update(of=("self",)).select_related("project", "latest_version", "approved_version").get(pk=artifact.pk)
     )
     lifecycle_services.ensure_writable(locked.project)
     return locked
@@ -147,9 +139,7 @@ def artifact_update(*, artifact: Artifact, actor: User, title: str | None = None
 def artifact_submit(*, artifact: Artifact, actor: User) -> Artifact:
     artifact = _locked(artifact)
     if artifact.status != ArtifactStatus.DRAFT:
-        raise Conflict(
-            f"Only a draft can be submitted for review (this one is {artifact.get_status_display().lower()}).", code="not_draft"
-        )
+        raise Conflict(f"Only a draft can be submitted for review (this one is {artifact.get_status_display().lower()}).", code="not_draft")
     before = artifact_snapshot(artifact)
     version = artifact.latest_version
     version.status, version.submitted_at = ArtifactStatus.IN_REVIEW, timezone.now()
@@ -158,17 +148,14 @@ def artifact_submit(*, artifact: Artifact, actor: User) -> Artifact:
     _save(artifact, ["status"])
     _record(actor, "artifact.submitted", artifact, before)
     approvers = [
-        u
-        for u in lifecycle_selectors.project_users(project=artifact.project, roles=(Role.APPROVER,))
-        if u.pk != artifact.owner_id
+        u for u in lifecycle_selectors.project_users(project=artifact.project, roles=(Role.APPROVER,)) if u.pk != artifact.owner_id
     ]
     lifecycle_services.notify(
         users=approvers,
         kind="artifact_review_requested",
         title=f"Review requested: {artifact.title} (v{version.number})",
         body=(
-            f"{actor.display_name} submitted {artifact.kind.label.lower()} “{artifact.title}” "
-            f"in {artifact.project.name} for your review."
+            f"{actor.display_name} submitted {artifact.kind.label.lower()} “{artifact.title}” in {artifact.project.name} for your review."
         ),
         url=artifact.get_absolute_url(),
         project=artifact.project,
@@ -220,9 +207,7 @@ def artifact_approve(*, artifact: Artifact, actor: User, comment: str = "") -> A
 def artifact_send_back(*, artifact: Artifact, actor: User, comment: str) -> Artifact:
     comment = (comment or "").strip()
     if not comment:
-        raise ApplicationError(
-            "Say what needs to change before it can be approved.", fields={"comment": ["This field is required."]}
-        )
+        raise ApplicationError("Say what needs to change before it can be approved.", fields={"comment": ["This field is required."]})
     return _decide(artifact, actor, ArtifactReview.Decision.SENT_BACK, comment[:2000])
 
 
@@ -246,13 +231,9 @@ def feedback_request(*, artifact: Artifact, actor: User, reviewers: Iterable[Use
     members = lifecycle_selectors.project_member_ids(project=artifact.project)
     chosen = {u.pk: u for u in reviewers if u.pk != actor.pk}
     if not chosen:
-        raise ApplicationError(
-            "Choose at least one member other than yourself.", fields={"reviewers": ["Choose at least one member."]}
-        )
+        raise ApplicationError("Choose at least one member other than yourself.", fields={"reviewers": ["Choose at least one member."]})
     if len(chosen) > MAX_FEEDBACK_REVIEWERS:
-        raise ApplicationError(
-            f"Ask at most {MAX_FEEDBACK_REVIEWERS} people at once.", fields={"reviewers": ["Too many people."]}
-        )
+        raise ApplicationError(f"Ask at most {MAX_FEEDBACK_REVIEWERS} people at once.", fields={"reviewers": ["Too many people."]})
     outsiders = [u.username for u in chosen.values() if u.pk not in members]
     if outsiders:
         raise ApplicationError(
@@ -276,8 +257,7 @@ def feedback_request(*, artifact: Artifact, actor: User, reviewers: Iterable[Use
         users=chosen.values(),
         kind="feedback_requested",
         title=f"Feedback wanted: {artifact.title} (v{artifact.latest_version.number})",
-        body=f"{actor.display_name} asks for your feedback."
-        + (f"\n\n“{message.strip()}”" if message and message.strip() else ""),
+        body=f"{actor.display_name} asks for your feedback." + (f"\n\n“{message.strip()}”" if message and message.strip() else ""),
         url=artifact.get_absolute_url(),
         project=artifact.project,
     )

@@ -111,17 +111,13 @@ def attachment_add(*, artifact: Artifact, actor: User, upload: UploadedFile) -> 
     """Check, hash and store one uploaded file. Nothing is kept when any step fails: a storage
     error leaves no row, and a database error removes the stored file."""
     artifact = (
-        Artifact.objects.select_for_update(of=("self",))
-        .select_related("project", "latest_version", "approved_version")
-        .get(pk=artifact.pk)
+        Artifact.objects.select_for_update(of=("self",)).select_related("project", "latest_version", "approved_version").get(pk=artifact.pk)
     )
     lifecycle_services.ensure_writable(artifact.project)
     name = safe_filename(upload.name or "attachment")
     if upload.size is None or upload.size > settings.UPLOAD_MAX_BYTES:
         limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
-        raise ApplicationError(
-            f"“{name}” is larger than {limit} MB.", code="file_too_large", fields={"file": [f"At most {limit} MB."]}
-        )
+        raise ApplicationError(f"“{name}” is larger than {limit} MB.", code="file_too_large", fields={"file": [f"At most {limit} MB."]})
     if upload.size == 0:
         raise ApplicationError(f"“{name}” is empty.", code="file_empty", fields={"file": ["The file is empty."]})
     if artifact.attachments.count() >= MAX_ATTACHMENTS_PER_ARTIFACT:
@@ -162,8 +158,7 @@ def _store(attachment: Attachment, content: bytes) -> None:
             attachment.file.storage.delete(attachment.file.name)
         if e.errno in (errno.ENOSPC, errno.EDQUOT):
             raise ServiceUnavailable(
-                "The file store is full, so the file was not saved. Nothing else changed; "
-                "try again later or tell an administrator.",
+                "The file store is full, so the file was not saved. Nothing else changed; try again later or tell an administrator.",
                 code="storage_full",
             ) from None
         raise ServiceUnavailable("The file could not be stored. Nothing was saved; try again.", code="storage_error") from None

@@ -44,9 +44,7 @@ def project_phases_populate(project: Project, actor: User) -> list[ChecklistItem
     ]
     ChecklistItem.objects.bulk_create(items)
     for item in items:
-        lifecycle_services.change_record(
-            actor=actor, action="checklist_item.created", obj=item, project=project, after=item_snapshot(item)
-        )
+        lifecycle_services.change_record(actor=actor, action="checklist_item.created", obj=item, project=project, after=item_snapshot(item))
     return items
 
 
@@ -147,9 +145,7 @@ def checklist_items_add(
         )
     ChecklistItem.objects.bulk_create(items)
     for item in items:
-        lifecycle_services.change_record(
-            actor=actor, action="checklist_item.created", obj=item, project=project, after=item_snapshot(item)
-        )
+        lifecycle_services.change_record(actor=actor, action="checklist_item.created", obj=item, project=project, after=item_snapshot(item))
     return items
 
 

@@ -71,9 +71,7 @@ def artifact_create(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
             try:
                 artifact = services.artifact_create(project=project, actor=request.user, type=kind.key, title=title, data=data)
             except ApplicationError as e:
-                return _form_page(
-                    request, {**context, "title": title, "items": artifact_forms.build(kind, data, e.fields), "error": e}
-                )
+                return _form_page(request, {**context, "title": title, "items": artifact_forms.build(kind, data, e.fields), "error": e})
             messages.success(request, f"{kind.label} “{artifact.title}” saved as a draft (version 1).")
             return go(request, artifact.get_absolute_url())
         return _form_page(request, {**context, "title": title, "items": artifact_forms.build(kind, data, add_to=add_to)})
@@ -103,9 +101,7 @@ def artifact_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
             try:
                 artifact = services.artifact_update(artifact=artifact, actor=request.user, title=title, data=data)
             except ApplicationError as e:
-                return _form_page(
-                    request, {**context, "title": title, "items": artifact_forms.build(kind, data, e.fields), "error": e}
-                )
+                return _form_page(request, {**context, "title": title, "items": artifact_forms.build(kind, data, e.fields), "error": e})
             messages.success(request, f"Saved as version {artifact.latest_version.number}.")
             return go(request, artifact.get_absolute_url())
         return _form_page(request, {**context, "title": title, "items": artifact_forms.build(kind, data, add_to=add_to)})
@@ -216,9 +212,7 @@ def feedback_ask(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     wanted = set(request.POST.getlist("reviewers"))
     reviewers = [u for u in lifecycle_selectors.project_users(project=artifact.project) if str(u.pk) in wanted]
     try:
-        services.feedback_request(
-            artifact=artifact, actor=request.user, reviewers=reviewers, message=request.POST.get("message", "")
-        )
+        services.feedback_request(artifact=artifact, actor=request.user, reviewers=reviewers, message=request.POST.get("message", ""))
         messages.success(request, f"Feedback requested from {len(reviewers)} member{'s' if len(reviewers) != 1 else ''}.")
     except ApplicationError as e:
         messages.error(request, e.message)

@@ -85,9 +85,7 @@ def test_admins_import_a_framework_in_the_admin(client_for, adam, alice):
 
     url = "/admin/governance/framework/import/"
     assert client_for(alice).get(url).status_code == 302  # not staff: sent to the admin login
-    bad = client_for(adam).post(
-        url, {"file": SimpleUploadedFile("f.yaml", MINIMAL.replace("as_of: 2026-01-01", "as_of: x").encode())}
-    )
+    bad = client_for(adam).post(url, {"file": SimpleUploadedFile("f.yaml", MINIMAL.replace("as_of: 2026-01-01", "as_of: x").encode())})
     assert "line 4: as_of: must be a date (YYYY-MM-DD)" in bad.content.decode()
     good = client_for(adam).post(url, {"file": SimpleUploadedFile("f.yaml", MINIMAL.encode())})
     assert good.status_code == 302

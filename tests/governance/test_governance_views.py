@@ -147,9 +147,7 @@ def test_signoffs_are_decided_only_by_function_holders(client_for, personas, pro
 
 def test_a_decision_without_evidence_shows_the_error(client_for, project, ava):
     signoff = Signoff.objects.get(project=project, kind="data_privacy")
-    response = client_for(ava).post(
-        reverse("governance:signoff-detail", args=[signoff.pk]), {"decision": "approved", "comment": "ok"}
-    )
+    response = client_for(ava).post(reverse("governance:signoff-detail", args=[signoff.pk]), {"decision": "approved", "comment": "ok"})
     assert response.status_code == 200
     assert "An approval needs evidence" in response.content.decode()
 

@@ -26,9 +26,7 @@ def privacy(project):
 @pytest.fixture
 def artifact(project, bob):
     title, data = SAMPLES["feasibility_study"]
-    return phases_services.artifact_create(
-        project=project, actor=bob, type="feasibility_study", title=title, data=copy.deepcopy(data)
-    )
+    return phases_services.artifact_create(project=project, actor=bob, type="feasibility_study", title=title, data=copy.deepcopy(data))
 
 
 def test_project_creation_adds_a_pending_signoff_per_kind(project):

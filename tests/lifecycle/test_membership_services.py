@@ -12,9 +12,7 @@ from tests.conftest import make_user
 
 def test_it_adds_a_member_by_email_with_functions(alice, project):
     dora = make_user("dora")
-    membership = services.membership_add(
-        project=project, actor=alice, user="DORA@example.org", role="approver", functions=["legal"]
-    )
+    membership = services.membership_add(project=project, actor=alice, user="DORA@example.org", role="approver", functions=["legal"])
     assert membership.user == dora
     assert membership.role == "approver"
     assert list(membership.functions.values_list("key", flat=True)) == ["legal"]

@@ -47,9 +47,7 @@ def test_every_type_is_created_edited_and_approved_in_the_browser(client_for, pr
     assert response.status_code == 302 and response["Location"] == artifact.get_absolute_url()
 
     edited = copy.deepcopy(artifact.latest_version.data)
-    response = client_for(bob).post(
-        reverse("phases:artifact-edit", args=[artifact.pk]), form_data(key, f"{title} (revised)", edited)
-    )
+    response = client_for(bob).post(reverse("phases:artifact-edit", args=[artifact.pk]), form_data(key, f"{title} (revised)", edited))
     assert response.status_code == 302
     artifact.refresh_from_db()
     assert (artifact.latest_version.number, artifact.title) == (2, f"{title} (revised)")
@@ -220,15 +218,11 @@ def test_viewers_cannot_upload(client_for, vic, artifact):
 
 
 def test_feedback_is_asked_and_answered_in_the_browser(client_for, bob, ava, artifact):
-    client_for(bob).post(
-        reverse("phases:feedback-ask", args=[artifact.pk]), {"reviewers": [str(ava.pk)], "message": "Clear enough?"}
-    )
+    client_for(bob).post(reverse("phases:feedback-ask", args=[artifact.pk]), {"reviewers": [str(ava.pk)], "message": "Clear enough?"})
     feedback = artifact.feedback_requests.get()
     page = client_for(ava).get(artifact.get_absolute_url()).content.decode()
     assert "asks for your feedback on v1" in page
-    response = client_for(ava).post(
-        reverse("phases:feedback-answer", args=[feedback.pk]), {"answer": "Add the contact."}, follow=True
-    )
+    response = client_for(ava).post(reverse("phases:feedback-answer", args=[feedback.pk]), {"answer": "Add the contact."}, follow=True)
     assert "Add the contact." in response.content.decode()
     assert client_for(bob).post(reverse("phases:feedback-answer", args=[feedback.pk]), {"answer": "x"}).status_code == 403
 

@@ -72,9 +72,7 @@ def test_ticking_without_javascript_redirects_back_to_the_item(client_for, bob, 
 
 
 def test_ticking_with_htmx_returns_the_item_and_announces_the_change(client_for, bob, item):
-    response = client_for(bob).post(
-        reverse("phases:checklist-item-toggle", args=[item.pk]), {"done": "true"}, HTTP_HX_REQUEST="true"
-    )
+    response = client_for(bob).post(reverse("phases:checklist-item-toggle", args=[item.pk]), {"done": "true"}, HTTP_HX_REQUEST="true")
     assert_partial(response, f"item-{item.pk}")
     html = response.content.decode()
     assert "Done by Bob" in html

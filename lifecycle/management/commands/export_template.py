@@ -23,9 +23,7 @@ class Command(BaseCommand):
         template = templates.order_by("-version").first()
         if template is None:
             known = ", ".join(sorted(set(LifecycleTemplate.objects.values_list("key", flat=True)))) or "none"
-            raise CommandError(
-                f"No template {key!r}{f' version {template_version}' if template_version else ''}. Known keys: {known}."
-            )
+            raise CommandError(f"No template {key!r}{f' version {template_version}' if template_version else ''}. Known keys: {known}.")
         text = services.template_export(template=template)
         if output:
             with open(output, "w", encoding="utf-8") as f:

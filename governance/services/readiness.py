@@ -1,0 +1,322 @@
+"""Gate readiness: gates created with the project, inputs loaded in a fixed number of queries,
+scored by the pure function in governance.scoring, stored as assessments, kept fresh.
+
+Freshness in three steps:
+1. Any change to a gate's inputs marks the project's open gates stale in the same transaction
+   (an in-transaction change listener), so no page ever shows a stale score as current.
+2. After commit, a rescore is enqueued for each stale gate unless one is already waiting
+   (`rescore_queued_at`, claimed with a conditional UPDATE): a burst of changes costs at most one
+   computation in progress plus one waiting.
+3. Beat sweeps stale gates every minute (catching up after a broker outage) and rescores every
+   open gate nightly; "Recompute" starts a job on demand.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from governance import scoring
+from governance.models import Assessment, Classification, CriterionTemplate, Gate, GateTemplate, Risk, Signoff
+from lifecycle import hooks
+from lifecycle import services as lifecycle_services
+from lifecycle.models import Phase, Project, User
+from phases import selectors as phases_selectors
+
+# Changes of these resource types can move a gate's readiness.
+INPUT_TYPES = {"checklist_item", "artifact", "signoff", "risk", "phase", "project"}
+# A rescore that has waited longer than this is assumed lost (broker down); the sweep re-sends it.
+QUEUED_EXPIRY = timedelta(seconds=60)
+BATCH_SIZE = 200  # gates per batch task: ~8 queries per batch, a few MB of rows at most
+OPEN_PHASES = (Phase.Status.NOT_STARTED, Phase.Status.IN_PROGRESS, Phase.Status.IN_REVIEW)
+
+
+def gates_create_for_project(project: Project, actor: User) -> list[Gate]:
+    """lifecycle's project_created hook: one gate per phase, with the template's criteria."""
+    templates = {g.phase_id: g for g in GateTemplate.objects.filter(phase__template=project.template_id)}
+    gates = [
+        Gate(project=project, phase=phase, template=templates[phase.template_id])
+        for phase in project.phases.all()
+        if phase.template_id in templates
+    ]
+    Gate.objects.bulk_create(gates)
+    for gate in gates:
+        lifecycle_services.change_record(actor=actor, action="gate.created", obj=gate, project=project, after={"phase": gate.phase.key})
+    return gates
+
+
+# --- Loading inputs -----------------------------------------------------------------------------
+
+
+def _criteria(template_ids: set) -> dict[Any, list[scoring.CriterionSpec]]:
+    by_gate: dict[Any, list[scoring.CriterionSpec]] = defaultdict(list)
+    for c in CriterionTemplate.objects.filter(gate_id__in=template_ids).order_by("order"):
+        by_gate[c.gate_id].append(
+            scoring.CriterionSpec(
+                key=c.key,
+                kind=c.kind,
+                must_meet=c.must_meet,
+                weight=c.weight,
+                tiers=tuple(c.tiers),
+                params=tuple(sorted((k, str(v)) for k, v in c.params.items())),
+            )
+        )
+    return by_gate
+
+
+def _urls(gate: Gate) -> tuple[tuple[str, str], ...]:
+    project_id = gate.project_id
+    return (
+        ("phase", reverse("phases:phase-detail", args=[gate.phase_id])),
+        ("artifacts", reverse("phases:artifact-list", args=[project_id]) + "?type={type}"),
+        ("signoffs", reverse("governance:signoff-list", args=[project_id])),
+        ("risks", reverse("governance:risk-list", args=[project_id]) + "?level={level}"),
+        ("classification", reverse("governance:classification", args=[project_id])),
+    )
+
+
+def gate_inputs_load(gates: list[Gate]) -> dict[Any, tuple[scoring.GateInputs, list[scoring.CriterionSpec], int]]:
+    """Snapshots of many gates' inputs in seven queries, whatever the number of gates, items,
+    artifacts or risks."""
+    project_ids = {g.project_id for g in gates}
+    criteria = _criteria({g.template_id for g in gates})
+    tiers = dict(Classification.objects.filter(project_id__in=project_ids).values_list("project_id", "tier"))
+    items: dict[Any, list[scoring.ItemInput]] = defaultdict(list)
+    for row in phases_selectors.checklist_rows_for_phases(phase_ids=[g.phase_id for g in gates]):
+        items[row["phase_id"]].append(scoring.ItemInput(row["title"], row["required"], row["done"], row["weight"]))
+    present: dict[Any, set] = defaultdict(set)
+    approved: dict[Any, set] = defaultdict(set)
+    for row in phases_selectors.artifact_rows_for_projects(project_ids=list(project_ids)):
+        present[row["project_id"]].add(row["type"])
+        if row["approved_version_id"]:
+            approved[row["project_id"]].add(row["type"])
+    signoffs: dict[Any, list[scoring.SignoffInput]] = defaultdict(list)
+    for s in Signoff.objects.filter(project_id__in=project_ids).only("project_id", "kind", "title", "status"):
+        signoffs[s.project_id].append(scoring.SignoffInput(s.kind, s.title, s.status, s.get_absolute_url()))
+    today = timezone.localdate()
+    risks: dict[Any, list[scoring.RiskInput]] = defaultdict(list)
+    for r in (
+        Risk.objects.filter(project_id__in=project_ids)
+        .exclude(status=Risk.Status.CLOSED)
+        .only("project_id", "title", "inherent_level", "residual_level", "status", "acceptance_expires_on")
+    ):
+        risks[r.project_id].append(scoring.RiskInput(r.title, r.level, r.counts_as_open(today)))
+    metrics = phases_selectors.approved_metrics_for_projects(project_ids=list(project_ids))
+    loaded = {}
+    for gate in gates:
+        phase, pid = gate.phase, gate.project_id
+        inputs = scoring.GateInputs(
+            phase_name=phase.name,
+            tier=tiers.get(pid),
+            items=tuple(items[phase.pk]),
+            approved_types=frozenset(approved[pid]),
+            present_types=frozenset(present[pid]),
+            signoffs=tuple(sorted(signoffs[pid], key=lambda s: (s.kind, s.title))),
+            risks=tuple(sorted(risks[pid], key=lambda r: (r.level, r.title))),
+            metrics=tuple(scoring.MetricInput(name, passed) for name, passed in sorted(metrics.get(pid, []))),
+            overdue=phase.is_overdue(today),
+            planned_end=phase.planned_end.isoformat() if phase.planned_end else "",
+            urls=_urls(gate),
+        )
+        loaded[gate.pk] = (inputs, criteria[gate.template_id], gate.template.threshold)
+    return loaded
+
+
+def _gates(ids: Iterable[Any]) -> list[Gate]:
+    return list(Gate.objects.filter(pk__in=list(ids)).select_related("phase", "template"))
+
+
+# --- Assessing ----------------------------------------------------------------------------------
+
+
+def gates_assess(gate_ids: Iterable[Any]) -> dict[str, int]:
+    """Score gates in one batch and store what changed. Safe to run twice or concurrently: the
+    write locks the gates' rows and adds an assessment only for a new fingerprint."""
+    gates = _gates(gate_ids)
+    if not gates:
+        return {"assessed": 0, "new": 0}
+    started = clock.perf_counter()
+    observed = {g.pk: g.inputs_changed_at for g in gates}
+    loaded = gate_inputs_load(gates)
+    results = []
+    for gate in gates:
+        inputs, criteria, threshold = loaded[gate.pk]
+        results.append((gate.pk, scoring.score_gate(inputs, criteria, threshold), scoring.fingerprint(inputs, criteria, threshold)))
+    duration_ms = round((clock.perf_counter() - started) * 1000 / len(gates))
+    return {"assessed": len(gates), "new": _store(results, duration_ms, observed)}
+
+
+@lifecycle_services.atomic
+def _store(results: list[tuple[Any, scoring.Readiness, str]], duration_ms: int, observed: dict) -> int:
+    """Write a batch of results in one transaction: lock the gates (in key order, so concurrent
+    batches cannot deadlock), add assessments for new fingerprints, update the gates."""
+    locked = {
+        g.pk: g
+        for g in Gate.objects.select_for_update(of=("self",))
+        .select_related("last_assessment")
+        .filter(pk__in=[r[0] for r in results])
+        .order_by("pk")
+    }
+    now = timezone.now()
+    created = []
+    for gate_id, result, digest in results:
+        gate = locked[gate_id]
+        previous = gate.last_assessment
+        if previous is None or previous.fingerprint != digest:
+            assessment = Assessment(
+                gate=gate,
+                score=result.score,
+                ready=result.ready,
+                threshold=result.threshold,
+                criteria=result.criteria_json(),
+                blocking=result.blocking,
+                fingerprint=digest,
+                computed_at=now,
+                duration_ms=duration_ms,
+            )
+            created.append(assessment)
+            gate.last_assessment = assessment
+            lifecycle_services.change_record(
+                actor=None,
+                action="gate.readiness_changed",
+                obj=gate,
+                project=gate.project_id,
+                label=f"{gate.phase_id} gate",
+                before={"score": str(previous.score), "ready": previous.ready} if previous else None,
+                after={"score": str(result.score), "ready": result.ready, "blocking": result.blocking},
+            )
+        # Current only if nothing changed since the inputs were read; otherwise that change has
+        # enqueued another rescore and the gate stays stale until it runs.
+        if gate.inputs_changed_at == observed[gate_id]:
+            gate.stale = False
+        gate.checked_at, gate.rescore_queued_at, gate.updated_at = now, None, now
+    Assessment.objects.bulk_create(created)
+    Gate.objects.bulk_update(list(locked.values()), ["last_assessment", "stale", "checked_at", "rescore_queued_at", "updated_at"])
+    return len(created)
+
+
+def gate_assess(gate_id: Any) -> Assessment | None:
+    gates_assess([gate_id])
+    return Gate.objects.select_related("last_assessment").get(pk=gate_id).last_assessment
+
+
+# --- Freshness ----------------------------------------------------------------------------------
+
+
+def _affected_projects(changes: list[hooks.Change]) -> set:
+    return {c.project_id for c in changes if c.type in INPUT_TYPES and c.project_id is not None and c.action != "gate.readiness_changed"}
+
+
+def gates_mark_stale(changes: list[hooks.Change]) -> None:
+    """In-transaction listener: the open gates of every project whose inputs changed are stale
+    from this commit on."""
+    projects = _affected_projects(changes)
+    if projects:
+        Gate.objects.filter(project_id__in=projects, phase__status__in=OPEN_PHASES).update(stale=True, inputs_changed_at=timezone.now())
+
+
+def gates_enqueue_rescore(changes: list[hooks.Change]) -> None:
+    """After-commit listener: one rescore per stale gate, unless one is already waiting."""
+    projects = _affected_projects(changes)
+    if projects:
+        gate_ids = list(Gate.objects.filter(project_id__in=projects, stale=True).values_list("pk", flat=True))
+        _enqueue_coalesced(gate_ids)
+
+
+def _enqueue_coalesced(gate_ids: list) -> int:
+    from governance import tasks
+
+    now = timezone.now()
+    sent = 0
+    for gate_id in gate_ids:
+        claimed = Gate.objects.filter(Q(rescore_queued_at__isnull=True) | Q(rescore_queued_at__lt=now - QUEUED_EXPIRY), pk=gate_id).update(
+            rescore_queued_at=now
+        )
+        if claimed == 1:
+            from lifecycle.services.tasks import send_now
+
+            if send_now(tasks.gate_rescore_task, (str(gate_id),), {}, countdown=settings.GATE_RESCORE_DELAY_SECONDS):
+                sent += 1
+            else:
+                # The broker is down: release the claim so the sweep sends it once it is back.
+                Gate.objects.filter(pk=gate_id).update(rescore_queued_at=None)
+    return sent
+
+
+def gates_sweep(*, limit: int = 20 * BATCH_SIZE) -> int:
+    """Send stale gates that nobody is rescoring to the workers in batches (beat, every minute)."""
+    from governance import tasks
+    from lifecycle.services.tasks import send_now
+
+    cutoff = timezone.now() - QUEUED_EXPIRY
+    ids = list(
+        Gate.objects.filter(Q(rescore_queued_at__isnull=True) | Q(rescore_queued_at__lt=cutoff), stale=True).values_list("pk", flat=True)[
+            :limit
+        ]
+    )
+    return _send_batches(ids, tasks.gates_rescore_batch_task, send_now)
+
+
+def gates_rescore_all() -> int:
+    """Nightly: rescore every open gate of active and held projects (time-based criteria such as
+    overdue phases and expired acceptances move without any change being recorded)."""
+    from governance import tasks
+    from lifecycle.services.tasks import send_now
+
+    ids = list(
+        Gate.objects.filter(
+            phase__status__in=OPEN_PHASES,
+            project__status__in=[Project.Status.ACTIVE, Project.Status.ON_HOLD],
+            project__deleted_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    return _send_batches(ids, tasks.gates_rescore_batch_task, send_now)
+
+
+def _send_batches(ids: list, task: Any, send: Any) -> int:
+    now = timezone.now()
+    sent = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        Gate.objects.filter(pk__in=batch).update(rescore_queued_at=now)
+        if send(task, ([str(i) for i in batch],), {}):
+            sent += len(batch)
+        else:
+            Gate.objects.filter(pk__in=batch).update(rescore_queued_at=None)
+            break
+    return sent
+
+
+def gate_recompute_request(*, gate: Gate, actor: User) -> Any:
+    """Recompute on demand: a job the page (or API client) follows."""
+    from governance import tasks
+
+    job = lifecycle_services.job_create(kind="gate_recompute", actor=actor, project=gate.project, params={"gate": str(gate.pk)})
+    lifecycle_services.enqueue(tasks.gate_recompute_job_task, str(job.pk))
+    return job
+
+
+def gate_recompute_run(*, job_id: Any) -> None:
+    job = lifecycle_services.job_start(job_id=job_id)
+    if not job:
+        return
+    from lifecycle.models import Job
+
+    params = Job.objects.values_list("params", flat=True).get(pk=job_id)
+    gate_id = UUID(params["gate"])
+    lifecycle_services.job_progress(job_id=job_id, progress=30)
+    try:
+        gates_assess([gate_id])
+    except Exception as e:
+        lifecycle_services.job_fail(job_id=job_id, error=f"{e.__class__.__name__}: {e}")
+        raise
+    lifecycle_services.job_succeed(job_id=job_id, result_url=f"/api/v1/gates/{gate_id}/readiness/")

@@ -1,0 +1,46 @@
+"""The progress of a job, as a fragment that polls itself until the job is done."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseStopPolling
+
+from lifecycle import selectors
+from lifecycle.http import AuthedHtmxRequest
+
+
+@login_required
+@require_GET
+def job_status(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    job = selectors.job_get_for_user(user=request.user, id=id)
+    if job is None:
+        raise Http404("No such job.")
+    done_url = request.GET.get("done", "")
+    if not url_has_allowed_host_and_scheme(done_url, allowed_hosts={request.get_host()}):
+        done_url = ""
+    response = render(request, "lifecycle/_job.html", {"job": job, "done_url": done_url})
+    if job.is_done and request.htmx:
+        # 286 tells htmx to stop polling; the fragment shows the result.
+        stop = HttpResponseStopPolling()
+        stop.content = response.content
+        return stop
+    return response
+
+
+@login_required
+@require_GET
+def job_download(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    """The file a job produced (a report), for those who may follow the job."""
+    from django.http import FileResponse
+
+    job = selectors.job_get_for_user(user=request.user, id=id)
+    if job is None or not job.result_file:
+        raise Http404("No such file.")
+    name = job.params.get("filename") or job.result_file.name.rsplit("/", 1)[-1]
+    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=name)
