@@ -13,8 +13,7 @@ The rules (PRODUCT.md, Gates, readiness and decisions):
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from phases.artifacts.types import ARTIFACT_TYPES
@@ -106,7 +105,7 @@ class Readiness:
     blocking: list[str] = field(default_factory=list)
 
     def criteria_json(self) -> list[dict]:
-        return [asdict(c) for c in self.criteria]
+        return [vars(c).copy() for c in self.criteria]
 
 
 NOT_PROHIBITED = CriterionSpec(key="eu-ai-act-not-prohibited", kind="not_prohibited", must_meet=True)
@@ -261,7 +260,22 @@ EVALUATORS = {
 
 
 def fingerprint(inputs: GateInputs, criteria: list[CriterionSpec] | tuple[CriterionSpec, ...], threshold: int) -> str:
-    """SHA-256 of everything the score depends on: equal fingerprints, equal results."""
-    payload = {"inputs": asdict(inputs), "criteria": [asdict(c) for c in criteria], "threshold": threshold}
-    canonical = json.dumps(payload, sort_keys=True, default=sorted, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """SHA-256 of everything the score depends on: equal fingerprints, equal results. The
+    canonical form is the repr of plain tuples (sets sorted: their order is not stable between
+    processes), which is much cheaper than dataclasses.asdict + JSON."""
+    canonical = (
+        inputs.phase_name,
+        inputs.tier,
+        tuple((i.title, i.required, i.done, i.weight) for i in inputs.items),
+        tuple(sorted(inputs.approved_types)),
+        tuple(sorted(inputs.present_types)),
+        tuple((s.kind, s.title, s.status, s.url) for s in inputs.signoffs),
+        tuple((r.title, r.level, r.counts_as_open) for r in inputs.risks),
+        tuple((m.name, m.passed) for m in inputs.metrics),
+        inputs.overdue,
+        inputs.planned_end,
+        inputs.urls,
+        tuple((c.key, c.kind, c.must_meet, c.weight, c.tiers, c.params) for c in criteria),
+        threshold,
+    )
+    return hashlib.sha256(repr(canonical).encode()).hexdigest()

@@ -108,13 +108,17 @@ class Risk(models.Model):
         return self.residual_level or self.inherent_level
 
     def counts_as_open(self, today: date | None = None) -> bool:
-        """Open and mitigating risks count; an accepted risk counts again once its acceptance
-        has expired (even before the nightly task reopens it); closed risks never count."""
-        if self.status in (self.Status.OPEN, self.Status.MITIGATING):
-            return True
-        if self.status == self.Status.ACCEPTED and self.acceptance_expires_on is not None:
-            return self.acceptance_expires_on < (today or timezone.localdate())
-        return False
+        return risk_counts_as_open(self.status, self.acceptance_expires_on, today or timezone.localdate())
+
+
+def risk_counts_as_open(status: str, acceptance_expires_on: date | None, today: date) -> bool:
+    """Open and mitigating risks count; an accepted risk counts again once its acceptance has
+    expired (even before the scheduled task reopens it); closed risks never count."""
+    if status in (Risk.Status.OPEN, Risk.Status.MITIGATING):
+        return True
+    if status == Risk.Status.ACCEPTED and acceptance_expires_on is not None:
+        return acceptance_expires_on < today
+    return False
 
 
 class Signoff(models.Model):

@@ -56,6 +56,7 @@ class Pending:
     request_id: str
     audience: UUID | None = None
     feed: bool = True
+    audit: bool = True
     at: datetime | None = None
 
     def as_change(self, seq: int | None = None) -> hooks.Change:
@@ -127,10 +128,13 @@ def change_record(
     label: str | None = None,
     audience: UUID | None = None,
     feed: bool = True,
+    audit: bool = True,
 ) -> None:
     """Record one change. `actor` is a user or None (the system); `obj` the changed row (its
     `change_type` attribute names the feed type); `before`/`after` are snapshots (see `snapshot`).
-    `feed=False` records an audit event without a feed row (e.g. a login)."""
+    `feed=False` records an audit event without a feed row (e.g. a login); `audit=False` a feed
+    row without an audit event, for derived state that has its own record (a gate's readiness is
+    recorded by its assessment)."""
     pending = Pending(
         action=action,
         type=type or getattr(obj, "change_type", None) or (obj._meta.model_name if obj is not None else "system"),
@@ -145,6 +149,7 @@ def change_record(
         request_id=current_request_id(),
         audience=audience,
         feed=feed,
+        audit=audit,
     )
     if _buffer.depth == 0:
         with _atomic_block():
@@ -199,11 +204,13 @@ def _after_commit(changes: list[hooks.Change]) -> None:
 
 def _write(pending: list[Pending]) -> list[hooks.Change]:
     _lock()
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, prev_hash = last if last else (0, GENESIS_HASH)
     now = timezone.now()
+    audited = [p for p in pending if p.audit]
     events = []
-    for p in pending:
+    if audited:
+        last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+        seq, prev_hash = last if last else (0, GENESIS_HASH)
+    for p in audited:
         seq += 1
         event = AuditEvent(
             seq=seq,
