@@ -63,6 +63,7 @@ class DemoProject:
     share_done: float = 0.5
     status: str = "active"
     classification: dict = field(default_factory=dict)
+    open_review: bool = False
 
 
 PROJECTS = [
@@ -77,6 +78,7 @@ PROJECTS = [
         10,
         0.6,
         classification={"transparency": ["art-50-1", "art-50-2"], "provider": True},
+        open_review=True,
     ),
     DemoProject(
         "Contract clause summariser",
@@ -123,6 +125,7 @@ PROJECTS = [
         110,
         0.7,
         classification={"transparency": ["art-50-2"], "provider": True},
+        open_review=True,
     ),
     DemoProject(
         "Code review helper",
@@ -230,7 +233,22 @@ def _build_project(spec: DemoProject, people: dict[str, User]) -> Project:
         _after_launch(project, people)
     elif spec.status == "on_hold":
         project = lifecycle_services.project_hold(project=project, actor=admin, reason="Waiting for the data-processing agreement")
+    elif spec.open_review:
+        _open_review(project, people)
     return project
+
+
+def _open_review(project: Project, people: dict[str, User]) -> None:
+    """A review of the current gate, waiting in the approvers' inboxes (one has voted)."""
+    from governance.models import Gate
+    from governance.services import readiness
+
+    gate = Gate.objects.get(project=project, phase__key=project.current_phase)
+    readiness.gates_assess([gate.pk])
+    review = governance_services.review_request(
+        gate=gate, actor=people["pm"], justification="The remaining optional items do not block a decision; please review."
+    )
+    governance_services.vote_cast(review=review, actor=people["approver1"], decision="go", comment="Ready from the sponsor's side.")
 
 
 SIGNERS = {
@@ -358,6 +376,13 @@ def seed(out: TextIO) -> dict[str, User]:
         with transaction.atomic():
             _build_project(spec, people)
         created += 1
+    if created:
+        # Score every gate now, so the first page a new user opens shows readiness (a command,
+        # not a web request, so computing here is fine).
+        from governance.models import Gate
+        from governance.services import readiness
+
+        readiness.gates_assess(list(Gate.objects.filter(stale=True).values_list("pk", flat=True)))
     out.write(f"Demo data: {created} project(s) created, {len(PROJECTS) - created} already present.\n")
     return people
 

@@ -9,6 +9,7 @@ def register() -> None:
     from governance import services
     from governance.selectors import project_panel
     from governance.selectors import readiness as readiness_selectors
+    from governance.selectors import reviews as review_selectors
     from governance.selectors import signoffs as signoff_selectors
     from governance.services import readiness
     from governance.template_section import GovernanceSection
@@ -19,8 +20,10 @@ def register() -> None:
     registry.on_project_created(services.signoffs_create_for_project)
     registry.on_project_created(readiness.gates_create_for_project)
     registry.listen(services.signoffs_recheck_evidence, when="transaction")
+    registry.listen(services.signoffs_notify_due, when="transaction")
     registry.listen(readiness.gates_mark_stale, when="transaction")
     registry.listen(readiness.gates_enqueue_rescore, when="commit")
+    registry.add_inbox_provider(hooks.InboxProvider("reviews", review_selectors.inbox_count, review_selectors.inbox_items))
     registry.add_inbox_provider(hooks.InboxProvider("signoffs", signoff_selectors.inbox_count, signoff_selectors.inbox_items))
     registry.add_project_extension(
         hooks.ProjectExtension(
@@ -47,6 +50,11 @@ def register() -> None:
         hooks.PhaseExtension("gate", readiness_selectors.phase_gate_context, "governance/_phase_gate_panel.html", order=10)
     )
     for kind, label in (
+        ("review_requested", "A gate review asks for my vote"),
+        ("vote_cast", "Someone voted on a review I requested"),
+        ("review_resolved", "A gate review of my project was decided or withdrawn"),
+        ("review_reminder", "Reminders of gate reviews waiting for my vote"),
+        ("signoff_requested", "A sign-off waits for my function"),
         ("signoff_decided", "A sign-off of my project was decided"),
         ("signoff_evidence_changed", "Evidence of a sign-off I approved changed"),
         ("risk_acceptance_expired", "A risk acceptance expired"),

@@ -82,3 +82,8 @@ def gate_recompute_job_task(job_id: str) -> None:
 @shared_task
 def noop_task() -> None:
     """Does nothing: the scoring benchmark compares batch scoring with the cost of a task."""
+
+
+@shared_task
+def reviews_remind_task() -> int:
+    return services.reviews_remind()

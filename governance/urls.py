@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance.views import gates, register, risks
+from governance.views import gates, register, reviews, risks
 
 app_name = "governance"
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("risks/", risks.portfolio_risks, name="portfolio-risks"),
     path("gates/<uuid:id>/", gates.gate_detail, name="gate-detail"),
     path("gates/<uuid:id>/recompute/", gates.gate_recompute, name="gate-recompute"),
+    path("gates/<uuid:id>/review/", reviews.review_request, name="review-request"),
+    path("reviews/", reviews.review_list, name="review-list"),
+    path("reviews/<uuid:id>/", reviews.review_detail, name="review-detail"),
+    path("reviews/<uuid:id>/withdraw/", reviews.review_withdraw, name="review-withdraw"),
     path("projects/<uuid:id>/risks/", risks.risk_list, name="risk-list"),
     path("projects/<uuid:id>/risks/new/", risks.risk_create, name="risk-create"),
     path("projects/<uuid:id>/risk-categories/", risks.risk_category_create, name="risk-category-create"),

@@ -290,3 +290,36 @@ def job_get_for_user(*, user: User, id: UUID | str) -> Any:
         project_access_check(user=user, project=job.project)
         return job
     return None
+
+
+@dataclass
+class AuditFilters:
+    project: str = ""
+    actor: str = ""
+    action: str = ""
+    since: Any = None
+    until: Any = None
+
+
+def audit_events_for_project(*, project: Project) -> QuerySet:
+    from lifecycle.models import AuditEvent
+
+    return AuditEvent.objects.filter(project=project).select_related("actor").order_by("-seq")
+
+
+def audit_events_filtered(*, filters: AuditFilters) -> QuerySet:
+    """The whole log, for administrators, filtered by project, actor, action and time."""
+    from lifecycle.models import AuditEvent
+
+    qs = AuditEvent.objects.select_related("actor", "project").order_by("-seq")
+    if filters.project:
+        qs = qs.filter(Q(project__name__icontains=filters.project) | Q(object_label__icontains=filters.project))
+    if filters.actor:
+        qs = qs.filter(actor_name__iexact=filters.actor)
+    if filters.action:
+        qs = qs.filter(action__startswith=filters.action)
+    if filters.since:
+        qs = qs.filter(at__date__gte=filters.since)
+    if filters.until:
+        qs = qs.filter(at__date__lte=filters.until)
+    return qs

@@ -201,6 +201,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "risk-acceptances-expire": {"task": "governance.tasks.risk_acceptances_expire_task", "schedule": 3600.0},
     "post-launch-schedule": {"task": "governance.tasks.post_launch_schedule_task", "schedule": 3600.0},
     "gates-sweep": {"task": "governance.tasks.gates_sweep_task", "schedule": float(envint("GATE_SWEEP_SECONDS", 60))},
+    "review-reminders": {"task": "governance.tasks.reviews_remind_task", "schedule": 3600.0},
     "gates-nightly": {"task": "governance.tasks.gates_rescore_all_task", "schedule": crontab(hour=3, minute=0)},
 }
 # A rescore waits this long before running, so a burst of changes is scored once.

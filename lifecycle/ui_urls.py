@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lifecycle.views import account, home, jobs, members, projects
+from lifecycle.views import account, audit, home, jobs, members, projects
 
 app_name = "lifecycle"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("members/<uuid:id>/edit/", members.member_edit, name="member-edit"),
     path("members/<uuid:id>/remove/", members.member_remove, name="member-remove"),
     path("inbox/", home.inbox, name="inbox"),
+    path("projects/<uuid:id>/activity/", audit.project_activity, name="project-activity"),
+    path("audit/", audit.audit_log, name="audit-log"),
     path("jobs/<uuid:id>/", jobs.job_status, name="job-status"),
     path("jobs/<uuid:id>/download/", jobs.job_download, name="job-download"),
     path("account/", account.account, name="account"),

@@ -139,12 +139,47 @@ def celery_worker(django_db_setup, django_db_blocker):
     worker.stop()
 
 
+def _real_send_now(task, args, kwargs, countdown=None):
+    task.apply_async(args=args, kwargs=kwargs, countdown=countdown)
+    return True
+
+
 @pytest.fixture
 def eager_tasks():
     """Tasks enqueued after commit run right away in this process (for tests of what a task
     does, not of how it travels; the worker tests cover that)."""
+    from unittest import mock
+
     from lifecycle.celery import app
 
     app.conf.task_always_eager = True
-    yield
+    # The autouse fixture below keeps tasks at home; here they run, in this process.
+    with mock.patch("lifecycle.services.tasks.send_now", _real_send_now):
+        yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _tasks_stay_home(request):
+    """Only tests that run real workers send tasks to the broker. The others would leave tasks
+    behind for a worker of a later test to run against a database being flushed."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        _settle_worker(request)
+        return
+    from unittest import mock
+
+    with mock.patch("lifecycle.services.tasks.send_now", return_value=True):
+        yield
+
+
+def _settle_worker(request) -> None:
+    """After a worker test: drop queued tasks and give running ones a moment to finish, before
+    the database is flushed under them."""
+    import time
+
+    from tests.workers import purge_queue
+
+    if "celery_worker" in request.fixturenames:
+        purge_queue()
+        time.sleep(0.5)

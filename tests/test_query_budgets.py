@@ -15,21 +15,24 @@ from tests.helpers import count_queries
 
 # name: exact number of queries for one request, whatever the data size.
 BUDGETS = {
-    "page:project-list": 11,
-    "page:project-detail": 17,
-    "page:phase-detail": 14,
-    "page:member-list": 11,
-    "page:home": 10,
-    "page:artifact-list": 10,
-    "page:artifact-detail": 13,
-    "page:risk-list": 13,
-    "page:portfolio-risks": 12,
-    "page:signoff-list": 9,
-    "page:compliance": 17,
-    "page:post-launch": 11,
-    "page:inbox": 9,
-    "page:notifications": 8,
-    "page:gate-detail": 9,
+    "page:project-list": 12,
+    "page:project-detail": 19,
+    "page:phase-detail": 15,
+    "page:member-list": 12,
+    "page:home": 11,
+    "page:artifact-list": 11,
+    "page:artifact-detail": 14,
+    "page:risk-list": 14,
+    "page:portfolio-risks": 13,
+    "page:signoff-list": 10,
+    "page:compliance": 18,
+    "page:post-launch": 12,
+    "page:inbox": 11,
+    "page:notifications": 9,
+    "page:gate-detail": 13,
+    "page:review-detail": 11,
+    "page:audit-log": 9,
+    "page:project-activity": 11,
 }
 
 
@@ -239,3 +242,31 @@ def test_gate_detail(client_for, alice, project):
             readiness.gate_assess(gate.pk)
 
     _both_sizes("page:gate-detail", lambda: _measure(client, gate.get_absolute_url()), grow)
+
+
+def test_review_detail(client_for, alice, project):
+    from governance import services as governance_services
+    from governance.models import Gate
+
+    gate = Gate.objects.get(project=project, phase__key="scope")
+    review = governance_services.review_request(gate=gate, actor=alice, justification="x")
+    client = client_for(alice)
+
+    def grow() -> None:
+        for i in range(4):
+            person = make_user(f"voter{i}")
+            lifecycle_services.membership_add(project=project, actor=alice, user=person, role="approver")
+            review.approvers.add(person)
+
+    _both_sizes("page:review-detail", lambda: _measure(client, review.get_absolute_url()), grow)
+
+
+def test_audit_log(client_for, adam, alice, project):
+    client = client_for(adam)
+    _both_sizes("page:audit-log", lambda: _measure(client, reverse("lifecycle:audit-log")), lambda: _grow_projects(alice, 4))
+
+
+def test_project_activity(client_for, alice, project):
+    client = client_for(alice)
+    url = reverse("lifecycle:project-activity", args=[project.pk])
+    _both_sizes("page:project-activity", lambda: _measure(client, url), lambda: _grow_members(project, 4))

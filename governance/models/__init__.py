@@ -9,6 +9,7 @@ from governance.models.register import (
     RiskCategory,
     Signoff,
 )
+from governance.models.reviews import Decision, Review, Vote
 from governance.models.templates import (
     CriterionKind,
     CriterionTemplate,
@@ -26,6 +27,7 @@ __all__ = [
     "Classification",
     "CriterionKind",
     "CriterionTemplate",
+    "Decision",
     "Framework",
     "Gate",
     "GateTemplate",
@@ -34,6 +36,7 @@ __all__ = [
     "PostLaunchSchedule",
     "PostLaunchTask",
     "Requirement",
+    "Review",
     "Risk",
     "RiskCategory",
     "RiskLevel",
@@ -43,4 +46,5 @@ __all__ = [
     "SignoffKindTemplate",
     "TemplateGovernance",
     "Tier",
+    "Vote",
 ]

@@ -46,19 +46,21 @@ class Readiness:
     criteria: list
     blocking: list
     threshold: int
+    stale_since: object = None
 
     @property
     def stale_for(self) -> str:
+        """How long the score has been stale (since its inputs first changed after it)."""
         from django.utils.timesince import timesince
 
-        return timesince(self.computed_at) if self.computed_at else ""
+        return timesince(self.stale_since) if self.stale and self.stale_since else ""
 
 
 def readiness_of(gate: Gate) -> Readiness:
     a = gate.last_assessment
     if a is None:
-        return Readiness(None, False, True, None, [], [], gate.template.threshold)
-    return Readiness(a.score, a.ready, gate.stale, a.computed_at, a.criteria, a.blocking, a.threshold)
+        return Readiness(None, False, True, None, [], [], gate.template.threshold, gate.inputs_changed_at)
+    return Readiness(a.score, a.ready, gate.stale, a.computed_at, a.criteria, a.blocking, a.threshold, gate.inputs_changed_at)
 
 
 def project_list_annotate_readiness(queryset: QuerySet[Project]) -> QuerySet[Project]:

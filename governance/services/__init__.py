@@ -29,6 +29,7 @@ from governance.services.signoffs import (
     signoff_decide,
     signoff_reopen,
     signoffs_create_for_project,
+    signoffs_notify_due,
     signoffs_recheck_evidence,
 )
 
@@ -56,5 +57,28 @@ __all__ = [
     "signoff_decide",
     "signoff_reopen",
     "signoffs_create_for_project",
+    "signoffs_notify_due",
     "signoffs_recheck_evidence",
+]
+
+from governance.services.reviews import (
+    decision_snapshot,
+    gate_approvers,
+    outcome_of,
+    quorum_needed,
+    review_request,
+    review_withdraw,
+    reviews_remind,
+    vote_cast,
+)
+
+__all__ += [
+    "decision_snapshot",
+    "gate_approvers",
+    "outcome_of",
+    "quorum_needed",
+    "review_request",
+    "review_withdraw",
+    "reviews_remind",
+    "vote_cast",
 ]

@@ -64,7 +64,7 @@ def classification_set(*, project: Project, actor: User, answers: Any) -> Classi
         name, messages = next(iter(errors.items()))
         raise ApplicationError(f"{name}: {messages[0]}", fields={f"answers.{k}": v for k, v in errors.items()})
     result = classify(cleaned)
-    existing = Classification.objects.select_for_update().filter(project=project).first()
+    existing = Classification.objects.select_for_update(no_key=True).filter(project=project).first()
     old_tiers = set(existing.obligation_tiers) if existing else set()
     previous_tier = existing.tier if existing else None
     before = _snapshot(existing) if existing else None

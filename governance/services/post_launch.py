@@ -116,7 +116,7 @@ def post_launch_overdue_notify(*, today: date | None = None) -> int:
     """Flag each overdue audit or review once, and tell the project's owners."""
     today = today or timezone.localdate()
     overdue = list(
-        PostLaunchTask.objects.select_for_update(of=("self",))
+        PostLaunchTask.objects.select_for_update(of=("self",), no_key=True)
         .select_related("project")
         .filter(status=PostLaunchTask.Status.DUE, due_on__lt=today, overdue_notified_at__isnull=True)
     )
@@ -136,7 +136,7 @@ def post_launch_overdue_notify(*, today: date | None = None) -> int:
 
 @lifecycle_services.atomic
 def post_launch_task_complete(*, task: PostLaunchTask, actor: User, notes: str) -> PostLaunchTask:
-    task = PostLaunchTask.objects.select_for_update(of=("self",)).select_related("project").get(pk=task.pk)
+    task = PostLaunchTask.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=task.pk)
     lifecycle_services.ensure_writable(task.project)
     if task.status == PostLaunchTask.Status.DONE:
         raise Conflict("This task is already done.", code="already_done")
@@ -205,7 +205,7 @@ def incident_create(*, project: Project, actor: User, **fields: Any) -> Incident
 
 @lifecycle_services.atomic
 def incident_update(*, incident: Incident, actor: User, **fields: Any) -> Incident:
-    incident = Incident.objects.select_for_update(of=("self",)).select_related("project").get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=incident.pk)
     lifecycle_services.ensure_writable(incident.project)
     before = lifecycle_services.snapshot(incident, INCIDENT_FIELDS)
     for name, value in _clean_incident(fields).items():

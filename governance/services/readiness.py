@@ -22,7 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -202,7 +202,7 @@ def _store(results: list[tuple[Any, scoring.Readiness, str]], duration_ms: int, 
     batches cannot deadlock), add assessments for new fingerprints, update the gates."""
     locked = {
         g.pk: g
-        for g in Gate.objects.select_for_update(of=("self",))
+        for g in Gate.objects.select_for_update(of=("self",), no_key=True)
         .filter(pk__in=[r[0] for r in results])
         .order_by("pk")
         .only("pk", "project_id", "phase_id", "inputs_changed_at", "last_assessment_id")
@@ -281,8 +281,12 @@ def gate_assess(gate_id: Any) -> Assessment | None:
 # --- Freshness ----------------------------------------------------------------------------------
 
 
+# Changes of those types that cannot move a score (a review opening or closing).
+IGNORED_ACTIONS = {"gate.readiness_changed", "phase.in_review", "phase.review_withdrawn"}
+
+
 def _affected_projects(changes: list[hooks.Change]) -> set:
-    return {c.project_id for c in changes if c.type in INPUT_TYPES and c.project_id is not None and c.action != "gate.readiness_changed"}
+    return {c.project_id for c in changes if c.type in INPUT_TYPES and c.project_id is not None and c.action not in IGNORED_ACTIONS}
 
 
 def gates_mark_stale(changes: list[hooks.Change]) -> None:
@@ -290,7 +294,15 @@ def gates_mark_stale(changes: list[hooks.Change]) -> None:
     from this commit on."""
     projects = _affected_projects(changes)
     if projects:
-        Gate.objects.filter(project_id__in=projects, phase__status__in=OPEN_PHASES).update(stale=True, inputs_changed_at=timezone.now())
+        ids = _lock_in_order(Gate.objects.filter(project_id__in=projects, phase__status__in=OPEN_PHASES))
+        Gate.objects.filter(pk__in=ids).update(stale=True, inputs_changed_at=timezone.now())
+
+
+def _lock_in_order(gates: Any) -> list:
+    """Lock gate rows in key order, the order the scoring transaction locks them in too: a plain
+    multi-row UPDATE locks in scan order, and two transactions taking the same rows in different
+    orders deadlock."""
+    return list(gates.select_for_update(of=("self",), no_key=True).order_by("pk").values_list("pk", flat=True))
 
 
 def gates_enqueue_rescore(changes: list[hooks.Change]) -> None:
@@ -356,7 +368,8 @@ def _send_batches(ids: list, task: Any, send: Any) -> int:
     sent = 0
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
-        Gate.objects.filter(pk__in=batch).update(rescore_queued_at=now)
+        with transaction.atomic():
+            Gate.objects.filter(pk__in=_lock_in_order(Gate.objects.filter(pk__in=batch))).update(rescore_queued_at=now)
         if send(task, ([str(i) for i in batch],), {}):
             sent += len(batch)
         else:

@@ -120,7 +120,7 @@ def risk_update(*, risk: Risk, actor: User, **fields: Any) -> Risk:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"risk_update does not take {sorted(unknown)}")
-    risk = Risk.objects.select_for_update(of=("self",)).select_related("project", "category").get(pk=risk.pk)
+    risk = Risk.objects.select_for_update(of=("self",), no_key=True).select_related("project", "category").get(pk=risk.pk)
     lifecycle_services.ensure_writable(risk.project)
     if fields.get("status") == Risk.Status.ACCEPTED and risk.status != Risk.Status.ACCEPTED:
         raise _bad("status", "Accept a risk with the accept action, which records who accepted it and until when.")
@@ -154,7 +154,7 @@ def risk_acceptance_allowed(*, access: Access, risk: Risk) -> bool:
 def risk_accept(*, risk: Risk, actor: User, expires_on: date | None, comment: str = "") -> Risk:
     """Accept a risk. At level high or above it takes an approver's (or an administrator's)
     decision with an expiry date; below, contributors may accept it."""
-    risk = Risk.objects.select_for_update(of=("self",)).select_related("project").get(pk=risk.pk)
+    risk = Risk.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=risk.pk)
     lifecycle_services.ensure_writable(risk.project)
     access = lifecycle_selectors.project_access(user=actor, project=risk.project)
     severe = RiskLevel.rank(risk.level) >= HIGH_RANK
@@ -200,7 +200,7 @@ def risk_acceptances_expire(*, today: date | None = None) -> list[Risk]:
     this daily; a second run the same day finds nothing)."""
     today = today or timezone.localdate()
     expired = list(
-        Risk.objects.select_for_update(of=("self",))
+        Risk.objects.select_for_update(of=("self",), no_key=True)
         .select_related("project", "owner")
         .filter(status=Risk.Status.ACCEPTED, acceptance_expires_on__lt=today)
     )

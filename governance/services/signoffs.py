@@ -97,7 +97,7 @@ def _evidence(project: Project, items: Any) -> list[dict]:
 def signoff_decide(*, signoff: Signoff, actor: User, decision: str, comment: str, evidence: Any = ()) -> Signoff:
     """Approve or reject. Only a member holding the sign-off's function decides: administrators
     too are refused unless they hold it, since a sign-off is a personal attestation."""
-    signoff = Signoff.objects.select_for_update(of=("self",)).select_related("project", "function").get(pk=signoff.pk)
+    signoff = Signoff.objects.select_for_update(of=("self",), no_key=True).select_related("project", "function").get(pk=signoff.pk)
     lifecycle_services.ensure_writable(signoff.project)
     access = lifecycle_selectors.project_access(user=actor, project=signoff.project)
     if not access.holds(signoff.function_id):
@@ -145,7 +145,7 @@ def _save(signoff: Signoff) -> None:
 @lifecycle_services.atomic
 def signoff_reopen(*, signoff: Signoff, actor: User) -> Signoff:
     """Put a decided sign-off back to pending (owners, e.g. after the work changed)."""
-    signoff = Signoff.objects.select_for_update(of=("self",)).select_related("project").get(pk=signoff.pk)
+    signoff = Signoff.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=signoff.pk)
     lifecycle_services.ensure_writable(signoff.project)
     if signoff.status == Signoff.Status.PENDING:
         raise Conflict("This sign-off is already pending.", code="signoff_pending")
@@ -172,7 +172,7 @@ def signoffs_recheck_evidence(changes: list[hooks.Change]) -> None:
     projects = {c.project_id for c in changes if c.type == "artifact" and c.action == "artifact.updated"}
     versions = dict(Artifact.objects.filter(pk__in=artifact_ids).values_list("pk", "latest_version__number"))
     for signoff in (
-        Signoff.objects.select_for_update(of=("self",))
+        Signoff.objects.select_for_update(of=("self",), no_key=True)
         .select_related("project", "decided_by")
         .filter(project_id__in=projects, status=Signoff.Status.APPROVED)
     ):
@@ -208,6 +208,28 @@ def _reset_for_changed_evidence(signoff: Signoff, stale: list[dict]) -> None:
             kind="signoff_evidence_changed",
             title=f"Evidence changed: {signoff.title} is pending again",
             body=f"You approved this sign-off; its evidence has changed since: {titles}. Review it again.",
+            url=signoff.get_absolute_url(),
+            project=signoff.project,
+        )
+
+
+def signoffs_notify_due(changes: list[hooks.Change]) -> None:
+    """In-transaction listener: when a phase starts, the members holding the function of each of
+    its pending sign-offs hear that it waits for them."""
+    started = [c.object_id for c in changes if c.action == "phase.started"]
+    if not started:
+        return
+    for signoff in Signoff.objects.filter(phase_id__in=started, status=Signoff.Status.PENDING).select_related(
+        "project", "phase", "function"
+    ):
+        lifecycle_services.notify(
+            users=lifecycle_selectors.project_users(project=signoff.project, functions=(signoff.function_id,)),
+            kind="signoff_requested",
+            title=f"Sign-off due: {signoff.title}",
+            body=(
+                f"The {signoff.phase.name} phase of {signoff.project.name} has started; "
+                f"it needs your {signoff.function.name.lower()} sign-off."
+            ),
             url=signoff.get_absolute_url(),
             project=signoff.project,
         )

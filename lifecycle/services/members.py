@@ -110,7 +110,7 @@ def _owners_left_after(membership: Membership) -> int:
 def _lock_members(project_id: object) -> None:
     """Serialise membership changes of one project, so two owners demoting each other at the same
     moment cannot leave it without an owner."""
-    list(Membership.objects.select_for_update().filter(project_id=project_id).values_list("pk", flat=True))
+    list(Membership.objects.select_for_update(no_key=True).filter(project_id=project_id).values_list("pk", flat=True))
 
 
 @atomic

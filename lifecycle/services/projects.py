@@ -164,7 +164,7 @@ def _touch(project: Project, fields: list[str]) -> None:
 
 
 def _locked(project: Project) -> Project:
-    locked = Project.objects.select_for_update().get(pk=project.pk)
+    locked = Project.objects.select_for_update(no_key=True).get(pk=project.pk)
     if hasattr(project, "access"):
         locked.access = project.access  # type: ignore[attr-defined]
     return locked
@@ -217,7 +217,7 @@ def phase_update_dates(*, phase: Phase, actor: User, planned_start: date, planne
             "The planned end cannot be before the planned start.",
             fields={"planned_end": ["Must be on or after the planned start."]},
         )
-    phase = Phase.objects.select_for_update().get(pk=phase.pk)
+    phase = Phase.objects.select_for_update(no_key=True).get(pk=phase.pk)
     before = snapshot(phase, PHASE_FIELDS)
     phase.planned_start, phase.planned_end = planned_start, planned_end
     _save_phase(phase, ["planned_start", "planned_end"])
@@ -325,7 +325,7 @@ def phase_advance(*, project: Project, actor: User | None, reason: str = "", by_
     ensure_writable(project)
     if project.status != Project.Status.ACTIVE:
         raise Conflict(f"Only an active project can advance (this one is {project.get_status_display().lower()}).", code="not_active")
-    phases = {p.key: p for p in Phase.objects.select_for_update().filter(project=project)}
+    phases = {p.key: p for p in Phase.objects.select_for_update(no_key=True).filter(project=project)}
     keys = PhaseKey.ordered()
     current = phases[project.current_phase]
     today = on or timezone.localdate()
@@ -368,7 +368,7 @@ def _open_phase(phase: Phase, actor: User | None, today: date, project: Project)
 def phase_set_status(*, phase: Phase, actor: User | None, status: str, action: str) -> Phase:
     """Used by gate reviews: in_review while a review is open, in_progress after a recycle or a
     withdrawal."""
-    phase = Phase.objects.select_for_update().get(pk=phase.pk)
+    phase = Phase.objects.select_for_update(no_key=True).get(pk=phase.pk)
     if phase.status == status:
         return phase
     before = snapshot(phase, PHASE_FIELDS)

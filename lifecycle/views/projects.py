@@ -88,6 +88,7 @@ def project_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         "phases": selectors.phase_list(project=project),
         "members": selectors.membership_list(project=project),
         "extensions": hooks.registry.extensions(),
+        "activity": list(selectors.audit_events_for_project(project=project)[:8]),
     }
     for extension in hooks.registry.extensions():
         if extension.detail_context:

@@ -227,17 +227,21 @@ def mapped_work(*, project: Project) -> list[dict]:
 
 def artifact_rows_for_projects(*, project_ids: list) -> list[dict]:
     """Type and approval of every artifact of many projects (one query), for gate scoring."""
-    return list(Artifact.objects.filter(project_id__in=project_ids).values("project_id", "type", "approved_version_id"))
+    return list(Artifact.objects.filter(project_id__in=project_ids).order_by().values("project_id", "type", "approved_version_id"))
 
 
 def approved_metrics_for_projects(*, project_ids: list) -> dict:
     """{project id: [(metric name, passed)]} from the approved versions of evaluation reports
     (one query). Pass or fail was computed when the version was saved."""
-    rows = ArtifactVersion.objects.filter(
-        pk__in=Artifact.objects.filter(project_id__in=project_ids, type="evaluation_report", approved_version__isnull=False).values(
-            "approved_version_id"
+    rows = (
+        ArtifactVersion.objects.filter(
+            pk__in=Artifact.objects.filter(project_id__in=project_ids, type="evaluation_report", approved_version__isnull=False).values(
+                "approved_version_id"
+            )
         )
-    ).values_list("artifact__project_id", "computed")
+        .order_by()
+        .values_list("artifact__project_id", "computed")
+    )
     metrics: dict = {}
     for project_id, computed in rows:
         metrics.setdefault(project_id, []).extend((m["name"], bool(m["passed"])) for m in (computed or {}).get("metrics", []))

@@ -95,7 +95,9 @@ def _save(artifact: Artifact, fields: list[str]) -> None:
 
 def _locked(artifact: Artifact) -> Artifact:
     locked = (
-        Artifact.objects.select_for_update(of=("self",)).select_related("project", "latest_version", "approved_version").get(pk=artifact.pk)
+        Artifact.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("project", "latest_version", "approved_version")
+        .get(pk=artifact.pk)
     )
     lifecycle_services.ensure_writable(locked.project)
     return locked
@@ -267,7 +269,7 @@ def feedback_request(*, artifact: Artifact, actor: User, reviewers: Iterable[Use
 @lifecycle_services.atomic
 def feedback_answer(*, request: FeedbackRequest, actor: User, answer: str) -> FeedbackRequest:
     request = (
-        FeedbackRequest.objects.select_for_update(of=("self",))
+        FeedbackRequest.objects.select_for_update(of=("self",), no_key=True)
         .select_related("artifact", "artifact__project", "version")
         .get(pk=request.pk)
     )

@@ -111,7 +111,9 @@ def attachment_add(*, artifact: Artifact, actor: User, upload: UploadedFile) -> 
     """Check, hash and store one uploaded file. Nothing is kept when any step fails: a storage
     error leaves no row, and a database error removes the stored file."""
     artifact = (
-        Artifact.objects.select_for_update(of=("self",)).select_related("project", "latest_version", "approved_version").get(pk=artifact.pk)
+        Artifact.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("project", "latest_version", "approved_version")
+        .get(pk=artifact.pk)
     )
     lifecycle_services.ensure_writable(artifact.project)
     name = safe_filename(upload.name or "attachment")

@@ -1,0 +1,91 @@
+"""Reads of gate reviews, and the reviews waiting for a user's vote."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from governance.models import Gate, Review, Vote
+from lifecycle import hooks
+from lifecycle import selectors as lifecycle_selectors
+from lifecycle.models import Project, User
+from lifecycle.permissions import Action
+
+
+def review_get_for_user(*, user: User, id: UUID | str, action: Action = Action.VIEW) -> Review:
+    review = (
+        Review.objects.select_related(
+            "gate", "gate__phase", "gate__template", "project", "project__template", "requested_by", "withdrawn_by"
+        )
+        .filter(pk=id)
+        .first()
+    )
+    if review is None:
+        raise Http404("No such review.")
+    review.project.access = lifecycle_selectors.project_access_check(user=user, project=review.project, action=action)  # type: ignore[attr-defined]
+    return review
+
+
+def review_open_for_gate(*, gate: Gate) -> Review | None:
+    review = Review.objects.select_related("requested_by").filter(gate=gate, status=Review.Status.OPEN).first()
+    if review is not None:
+        # The caller's gate and project carry the access already checked.
+        review.gate, review.project = gate, gate.project
+    return review
+
+
+def review_page(*, review: Review, user: User) -> dict:
+    """Approvers with their votes, the quorum, and what the user may do (three queries)."""
+    approvers = list(review.approvers.order_by("username"))
+    votes = {v.voter_id: v for v in review.votes.all()}
+    go = sum(1 for v in votes.values() if v.decision == "go")
+    return {
+        "review": review,
+        "ballot": [(u, votes.get(u.pk)) for u in approvers],
+        "go_votes": go,
+        "my_vote": votes.get(user.pk),
+        "can_vote": review.is_open and any(u.pk == user.pk for u in approvers) and not review.project.is_read_only,
+        "can_withdraw": review.is_open and review.project.access.allows(Action.REVIEW) and not review.project.is_read_only,  # type: ignore[attr-defined]
+    }
+
+
+def review_list_for_gate(*, gate: Gate) -> list[Review]:
+    return list(Review.objects.filter(gate=gate).select_related("requested_by").order_by("-requested_at"))
+
+
+def recent_decisions(*, user: User, limit: int = 10) -> list[Review]:
+    projects = lifecycle_selectors.project_visible_to(user, Project.objects.filter(deleted_at__isnull=True))
+    return list(
+        Review.objects.filter(project__in=projects, status=Review.Status.RESOLVED)
+        .select_related("project", "gate__phase")
+        .order_by("-resolved_at")[:limit]
+    )
+
+
+def _waiting(user: User) -> QuerySet[Review]:
+    voted = Vote.objects.filter(review=OuterRef("pk"), voter=user)
+    return (
+        Review.objects.filter(status=Review.Status.OPEN, approvers=user, project__deleted_at__isnull=True)
+        .exclude(Exists(voted))
+        .select_related("project", "gate__phase")
+    )
+
+
+def inbox_count(user: User) -> int:
+    return _waiting(user).count()
+
+
+def inbox_items(user: User) -> list[hooks.InboxItem]:
+    return [
+        hooks.InboxItem(
+            kind="Gate review",
+            title=f"Decide the {r.gate.phase.name} gate",
+            project_name=r.project.name,
+            url=r.get_absolute_url(),
+            since=r.requested_at,
+            detail=f"Due {r.due_at:%d %b %Y}" + (" — overdue" if r.is_overdue() else ""),
+        )
+        for r in _waiting(user)
+    ]

@@ -1,0 +1,45 @@
+"""The activity of a project, and the whole audit log for administrators."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from lifecycle import selectors, services
+from lifecycle.http import AuthedHtmxRequest
+from lifecycle.views.common import paginate
+
+
+class AuditFilterForm(forms.Form):
+    project = forms.CharField(required=False, max_length=200, label="Project name")
+    actor = forms.CharField(required=False, max_length=150, label="Actor (username)")
+    action = forms.CharField(required=False, max_length=80, help_text="e.g. review. or project.created")
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+
+
+@login_required
+@require_GET
+def project_activity(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    project = selectors.project_get_for_user(user=request.user, id=id)
+    page, query = paginate(request, selectors.audit_events_for_project(project=project), per_page=50)
+    return render(request, "lifecycle/project_activity.html", {"project": project, "page_obj": page, "query_without_page": query})
+
+
+@login_required
+@require_GET
+def audit_log(request: AuthedHtmxRequest) -> HttpResponse:
+    if not request.user.is_superuser:
+        raise PermissionDenied("Only administrators see the whole audit log.")
+    form = AuditFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_events_filtered(filters=selectors.AuditFilters(**{k: v for k, v in data.items() if v}))
+    page, query = paginate(request, events, per_page=50)
+    chain = services.audit_chain_verify() if request.GET.get("verify") else None
+    return render(request, "lifecycle/audit_log.html", {"form": form, "page_obj": page, "query_without_page": query, "chain": chain})
