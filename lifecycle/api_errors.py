@@ -32,23 +32,25 @@ _CODES = {
 }
 
 
-def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
-    """DRF error details (nested dicts and lists) as {"field" or "field.sub": ["message", ...]}."""
+def _flatten(detail: Any, path: str = "") -> dict[str, list[str]]:
+    """DRF error details (nested dicts and lists) as {"field.sub[0].leaf": ["message", ...]}."""
     fields: dict[str, list[str]] = {}
+
+    def merge(more: dict[str, list[str]]) -> None:
+        for key, messages in more.items():
+            fields.setdefault(key, []).extend(messages)
+
     if isinstance(detail, dict):
         for key, value in detail.items():
             name = "non_field_errors" if key in ("non_field_errors", "__all__") else str(key)
-            for sub_key, messages in _flatten(value, f"{prefix}{name}").items():
-                fields.setdefault(sub_key, []).extend(messages)
+            merge(_flatten(value, f"{path}.{name}" if path else name))
+    elif isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
+        for index, item in enumerate(detail):
+            merge(_flatten(item, f"{path}[{index}]"))
     elif isinstance(detail, list):
-        if all(not isinstance(item, (dict, list)) for item in detail):
-            fields[prefix or "non_field_errors"] = [str(item) for item in detail]
-        else:
-            for index, item in enumerate(detail):
-                for sub_key, messages in _flatten(item, f"{prefix}[{index}]." if prefix else f"[{index}].").items():
-                    fields.setdefault(sub_key.rstrip("."), []).extend(messages)
+        fields[path or "non_field_errors"] = [str(item) for item in detail]
     else:
-        fields[prefix or "non_field_errors"] = [str(detail)]
+        fields[path or "non_field_errors"] = [str(detail)]
     return fields
 
 

@@ -147,6 +147,21 @@ def project_list_for_user(*, user: User, filters: ProjectFilters | None = None, 
     return qs
 
 
+def project_with_details(*, id: UUID | str) -> Project:
+    """One project with what its API representation needs (tags and owners) prefetched; the
+    caller has checked access already."""
+    return (
+        Project.objects.select_related("template")
+        .prefetch_related(
+            "tags",
+            Prefetch(
+                "memberships", queryset=Membership.objects.filter(role=Role.OWNER).select_related("user"), to_attr="owner_memberships"
+            ),
+        )
+        .get(pk=id)
+    )
+
+
 def phase_list(*, project: Project) -> list[Phase]:
     return list(project.phases.all().order_by("order"))
 

@@ -280,6 +280,10 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
+# Writes per user, and token requests per address and username ("N/second|minute|hour|day").
+API_WRITE_RATE = envstr("API_WRITE_RATE", "300/minute")
+API_TOKEN_RATE = envstr("API_TOKEN_RATE", "10/minute")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "GenAI Lifecycle API",
     "DESCRIPTION": "Projects, phases, gates, reviews and governance records of generative-AI projects.",
@@ -289,7 +293,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "OAS_VERSION": "3.1.0",
+    "ENUM_NAME_OVERRIDES": {
+        "PhaseKeyEnum": "lifecycle.models.projects.PhaseKey",
+        "ProjectStatusEnum": "lifecycle.models.projects.Project.Status",
+        "RoleEnum": "lifecycle.models.projects.Role",
+        "PhaseStatusEnum": "lifecycle.models.projects.Phase.Status",
+        "ArtifactStatusEnum": "phases.models.artifacts.ArtifactStatus",
+        "RiskStatusEnum": "governance.models.register.Risk.Status",
+        "SignoffStatusEnum": "governance.models.register.Signoff.Status",
+        "ReviewStatusEnum": "governance.models.reviews.Review.Status",
+        "DecisionEnum": "governance.models.reviews.Decision",
+        "JobStatusEnum": "lifecycle.models.records.Job.Status",
+        "RiskLevelEnum": "governance.models.templates.RiskLevel",
+        "TreatmentEnum": "governance.models.register.Risk.Treatment",
+        "CoverageStatusEnum": "governance.selectors.compliance.COVERAGE_STATUSES",
+        "RiskInputStatusEnum": "governance.api.views.RISK_INPUT_STATUSES",
+    },
 }
 
 # Change feed and audit.

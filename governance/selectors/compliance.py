@@ -11,6 +11,8 @@ from governance.models import Classification, Framework, Requirement, Signoff, T
 from lifecycle.models import Project
 from phases import selectors as phases_selectors
 
+COVERAGE_STATUSES = [("met", "Met"), ("open", "Open"), ("not_applicable", "Not applicable")]
+
 
 @dataclass
 class RequirementStatus:

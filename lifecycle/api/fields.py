@@ -22,3 +22,8 @@ class Timestamp(serializers.DateTimeField):
 
 def timestamp(value: datetime | None) -> str | None:
     return Timestamp().to_representation(value)
+
+
+@extend_schema_field({"type": ["object", "null"], "additionalProperties": True})
+class NullableObject(serializers.JSONField):
+    """A JSON object or null (a snapshot, a computed value)."""

@@ -11,4 +11,8 @@ urlpatterns = [
     path("projects/<uuid:id>/resume/", views.ProjectResumeApi.as_view(), name="project-resume"),
     path("projects/<uuid:id>/members/", views.MemberListApi.as_view(), name="member-list"),
     path("members/<uuid:id>/", views.MemberDetailApi.as_view(), name="member-detail"),
+    path("jobs/<uuid:id>/", views.JobDetailApi.as_view(), name="job-detail"),
+    path("inbox/", views.InboxApi.as_view(), name="inbox"),
+    path("templates/", views.TemplateListApi.as_view(), name="template-list"),
+    path("audit-events/", views.AuditEventListApi.as_view(), name="audit-event-list"),
 ]

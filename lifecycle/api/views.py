@@ -13,11 +13,13 @@ from rest_framework.response import Response
 from lifecycle import selectors, services
 from lifecycle.api.base import ApiView, StrictSerializer, TokenCreateThrottle, validated
 from lifecycle.api.conditional import require_if_match, with_etag
+from lifecycle.api.fields import NullableObject, Timestamp
 from lifecycle.api.idempotency import idempotent
 from lifecycle.api.pagination import paginate
 from lifecycle.api.schema import ERRORS, envelope
-from lifecycle.api.serializers import MembershipOutputSerializer, ProjectOutputSerializer, UseCaseSerializer
-from lifecycle.models import LifecycleTemplate, PhaseKey, Project, Role
+from lifecycle.api.serializers import MembershipOutputSerializer, ProjectOutputSerializer, UseCaseSerializer, UserRefSerializer
+from lifecycle.exceptions import ApplicationError
+from lifecycle.models import Job, LifecycleTemplate, PhaseKey, Project, Role
 from lifecycle.permissions import Action
 
 
@@ -70,11 +72,7 @@ def _project_out(project: Project) -> dict:
 
 def _reload(user: object, project_id: UUID) -> Project:
     """The project as the detail endpoint renders it (tags and owners prefetched)."""
-    return selectors.project_list_for_user(
-        user=user,  # type: ignore[arg-type]
-        filters=selectors.ProjectFilters(deleted=False),
-        annotate=False,
-    ).get(pk=project_id)
+    return selectors.project_with_details(id=project_id)
 
 
 class ProjectListApi(ApiView):
@@ -261,3 +259,113 @@ class MemberDetailApi(ApiView):
         require_if_match(request, MembershipOutputSerializer(membership).data)
         services.membership_remove(membership=membership, actor=request.user)
         return Response(status=204)
+
+
+class JobOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    status = serializers.ChoiceField(choices=Job.Status.choices)
+    progress = serializers.IntegerField(min_value=0, max_value=100)
+    result_url = serializers.CharField(allow_null=True)
+    error = serializers.CharField(allow_null=True)
+
+
+class JobDetailApi(ApiView):
+    @extend_schema(operation_id="jobs_retrieve", responses={200: JobOutputSerializer, **ERRORS(401, 404)}, tags=["jobs"])
+    def get(self, request: Request, id: UUID) -> Response:
+        job = selectors.job_get_for_user(user=request.user, id=id)
+        if job is None:
+            from django.http import Http404
+
+            raise Http404("No such job.")
+        data = {
+            "id": job.pk,
+            "kind": job.kind,
+            "status": job.status,
+            "progress": job.progress,
+            "result_url": job.result_url or None,
+            "error": job.error or None,
+        }
+        return Response(JobOutputSerializer(data).data)
+
+
+class InboxItemSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    project = serializers.CharField(source="project_name")
+    url = serializers.CharField()
+    since = Timestamp()
+    detail = serializers.CharField()
+
+
+class InboxApi(ApiView):
+    @extend_schema(operation_id="inbox_list", responses={200: envelope("Inbox", InboxItemSerializer), **ERRORS(401)}, tags=["inbox"])
+    def get(self, request: Request) -> Response:
+        """What waits for the caller's decision: reviews, sign-offs, artifact reviews, feedback."""
+        items = selectors.inbox_items(user=request.user)
+        return Response({"next": None, "previous": None, "results": InboxItemSerializer(items, many=True).data})
+
+
+class TemplateOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    key = serializers.CharField()
+    version = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    is_default = serializers.BooleanField()
+    created_at = Timestamp()
+
+
+class TemplateListApi(ApiView):
+    @extend_schema(
+        operation_id="templates_list",
+        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
+        responses={200: envelope("TemplateList", TemplateOutputSerializer), **ERRORS(400, 401)},
+        tags=["templates"],
+    )
+    def get(self, request: Request) -> Response:
+        page = paginate(request, LifecycleTemplate.objects.all(), ("key", "version", "id"), "key")
+        return page.response(TemplateOutputSerializer(page.rows, many=True).data)
+
+
+class AuditEventOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    seq = serializers.IntegerField()
+    at = Timestamp()
+    actor = UserRefSerializer(allow_null=True)
+    action = serializers.CharField()
+    object_type = serializers.CharField()
+    object_id = serializers.UUIDField(allow_null=True)
+    object_label = serializers.CharField()
+    project = serializers.UUIDField(source="project_id", allow_null=True)
+    before = NullableObject(allow_null=True)
+    after = NullableObject(allow_null=True)
+    request_id = serializers.CharField()
+    prev_hash = serializers.CharField()
+    hash = serializers.CharField()
+
+
+class AuditEventListApi(ApiView):
+    class FilterSerializer(serializers.Serializer):
+        project = serializers.UUIDField(required=False, help_text="Required unless you are an administrator.")
+        action = serializers.CharField(max_length=80, required=False)
+
+    @extend_schema(
+        operation_id="audit_events_list",
+        parameters=[FilterSerializer, OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
+        responses={200: envelope("AuditEventList", AuditEventOutputSerializer), **ERRORS(400, 401, 403, 404)},
+        tags=["audit"],
+    )
+    def get(self, request: Request) -> Response:
+        filters = validated(self.FilterSerializer, request.query_params)
+        if "project" in filters:
+            project = selectors.project_get_for_user(user=request.user, id=filters["project"])
+            events = selectors.audit_events_for_project(project=project)
+        elif request.user.is_superuser:
+            events = selectors.audit_events_filtered(filters=selectors.AuditFilters())
+        else:
+            raise ApplicationError("Name a project: ?project=<id>.", fields={"project": ["Required unless you are an administrator."]})
+        if filters.get("action"):
+            events = events.filter(action__startswith=filters["action"])
+        page = paginate(request, events, ("-seq",), "-seq")
+        return page.response(AuditEventOutputSerializer(page.rows, many=True).data)
