@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from governance.classification import ANNEX_III_AREAS, DEROGATIONS, PROHIBITED_PRACTICES, TRANSPARENCY_DUTIES
-from governance.models import Incident, Risk
+from governance.models import Incident, Risk, WebhookEvent
 from lifecycle.forms import AccessibleForm
 from lifecycle.models import PhaseKey
 
@@ -137,3 +137,18 @@ class IncidentForm(AccessibleForm):
 
 class CategoryForm(AccessibleForm):
     name = forms.CharField(max_length=120, label="New category")
+
+
+class WebhookForm(AccessibleForm):
+    url = forms.CharField(
+        max_length=500,
+        label="Payload URL",
+        help_text="An https:// address of your receiver.",
+        widget=forms.URLInput(attrs={"inputmode": "url"}),
+    )
+    events = forms.MultipleChoiceField(
+        choices=[(e.value, f"{e.value} — {e.label}") for e in WebhookEvent],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What the receiver hears about.",
+    )
+    description = forms.CharField(max_length=200, required=False, help_text="What receives it, for the team.")

@@ -7,6 +7,7 @@ from lifecycle import hooks
 
 def register() -> None:
     from governance import services
+    from governance.selectors import feed as feed_selectors
     from governance.selectors import project_panel
     from governance.selectors import readiness as readiness_selectors
     from governance.selectors import reviews as review_selectors
@@ -19,10 +20,12 @@ def register() -> None:
     registry.add_template_section(GovernanceSection())
     registry.on_project_created(services.signoffs_create_for_project)
     registry.on_project_created(readiness.gates_create_for_project)
+    registry.add_project_children(feed_selectors.project_children)
     registry.listen(services.signoffs_recheck_evidence, when="transaction")
     registry.listen(services.signoffs_notify_due, when="transaction")
     registry.listen(readiness.gates_mark_stale, when="transaction")
     registry.listen(readiness.gates_enqueue_rescore, when="commit")
+    registry.listen(services.webhooks_queue_for_changes, when="transaction")
     registry.add_inbox_provider(hooks.InboxProvider("reviews", review_selectors.inbox_count, review_selectors.inbox_items))
     registry.add_inbox_provider(hooks.InboxProvider("signoffs", signoff_selectors.inbox_count, signoff_selectors.inbox_items))
     registry.add_project_extension(
@@ -60,5 +63,6 @@ def register() -> None:
         ("risk_acceptance_expired", "A risk acceptance expired"),
         ("post_launch_due", "A post-launch audit or review is due or overdue"),
         ("incident_created", "An incident was logged"),
+        ("webhook_disabled", "A webhook I manage was disabled after failing"),
     ):
         registry.add_notification_kind(kind, label)

@@ -87,3 +87,14 @@ def noop_task() -> None:
 @shared_task
 def reviews_remind_task() -> int:
     return services.reviews_remind()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=2, max_retries=5)
+def webhook_deliver_task(delivery_id: str) -> str:
+    """One attempt at one delivery; the service schedules the next on failure."""
+    return services.webhook_deliver(delivery_id=delivery_id)
+
+
+@shared_task
+def webhooks_sweep_task() -> int:
+    return services.webhooks_sweep()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance.views import gates, register, reviews, risks
+from governance.views import gates, register, reviews, risks, webhooks
 
 app_name = "governance"
 
@@ -27,4 +27,11 @@ urlpatterns = [
     path("projects/<uuid:id>/incidents/new/", register.incident_create, name="incident-create"),
     path("incidents/<uuid:id>/", register.incident_detail, name="incident-detail"),
     path("incidents/<uuid:id>/edit/", register.incident_edit, name="incident-edit"),
+    path("projects/<uuid:id>/webhooks/", webhooks.webhook_list, name="webhook-list"),
+    path("webhooks/", webhooks.webhook_global_list, name="webhook-global-list"),
+    path("webhooks/<uuid:id>/", webhooks.webhook_detail, name="webhook-detail"),
+    path("webhooks/<uuid:id>/toggle/", webhooks.webhook_toggle, name="webhook-toggle"),
+    path("webhooks/<uuid:id>/rotate-secret/", webhooks.webhook_rotate, name="webhook-rotate"),
+    path("webhooks/<uuid:id>/delete/", webhooks.webhook_delete, name="webhook-delete"),
+    path("deliveries/<uuid:id>/resend/", webhooks.delivery_resend, name="delivery-resend"),
 ]

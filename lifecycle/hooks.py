@@ -7,7 +7,8 @@ above it. Instead it offers these hooks, and the apps announce what they add:
 - project creation: each app adds its part of a new project in the same transaction;
 - change listeners: each app hears about every change record, inside the transaction
   (to mark derived state stale) and after commit (to enqueue work);
-- project extensions: extra context and fragments for the project list and project page.
+- project extensions: extra context and fragments for the project list and project page;
+- project children: the rows an app keeps in a project, for the change feed.
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ class Registry:
     inbox_providers: list[InboxProvider] = field(default_factory=list)
     nav_links: list[tuple[str, str]] = field(default_factory=list)
     phase_extensions: list[PhaseExtension] = field(default_factory=list)
+    project_children: list[Callable[[Any], Iterable[tuple[str, Any]]]] = field(default_factory=list)
 
     def add_template_section(self, section: TemplateSection) -> None:
         if all(s.name != section.name for s in self.template_sections):
@@ -153,6 +155,13 @@ class Registry:
         if all(e.name != extension.name for e in self.phase_extensions):
             self.phase_extensions.append(extension)
             self.phase_extensions.sort(key=lambda e: e.order)
+
+    def add_project_children(self, fn: Callable[[Any], Iterable[tuple[str, Any]]]) -> None:
+        """`fn(project_id)` lists an app's rows in a project as (change type, id): the change feed
+        sends them to a user who gains or loses the project, and to everyone when it is deleted
+        or restored."""
+        if fn not in self.project_children:
+            self.project_children.append(fn)
 
     def add_nav_link(self, label: str, url_name: str) -> None:
         """A link in the main navigation (after Projects)."""

@@ -11,12 +11,26 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Max, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from lifecycle import hooks
-from lifecycle.models import Function, LifecycleTemplate, Membership, Phase, PhaseKey, Project, Role, Tag, User
+from lifecycle.exceptions import Gone
+from lifecycle.models import (
+    ChangeFeedState,
+    ChangeRecord,
+    Function,
+    LifecycleTemplate,
+    Membership,
+    Phase,
+    PhaseKey,
+    Project,
+    Role,
+    Tag,
+    User,
+)
 from lifecycle.permissions import PORTFOLIO_VIEWERS_GROUP, Access, Action
 
 _PHASE_ORDER = Case(
@@ -338,3 +352,49 @@ def audit_events_filtered(*, filters: AuditFilters) -> QuerySet:
     if filters.until:
         qs = qs.filter(at__date__lte=filters.until)
     return qs
+
+
+def feed_pruned_through() -> int:
+    """The newest sequence number retention has dropped (0 if none)."""
+    return ChangeFeedState.objects.filter(pk=1).values_list("pruned_through", flat=True).first() or 0
+
+
+@dataclass
+class FeedPage:
+    rows: list[ChangeRecord]
+    last_seq: int
+    more: bool
+
+
+def changes_for_user(*, user: User, since: int, limit: int) -> FeedPage:
+    """The change-feed rows after `since` that the user may see, in sequence order.
+
+    Members see the rows of their projects and the rows addressed to them (gaining or losing a
+    project); administrators and portfolio viewers see every project's rows. The head is read
+    first and the rows after it: every row that commits later gets a higher sequence number
+    (records.py), so resuming from `last_seq` never skips one.
+    """
+    pruned_through = feed_pruned_through()
+    head = max(ChangeRecord.objects.aggregate(head=Max("seq"))["head"] or 0, pruned_through)
+    if since > head:
+        raise Gone(
+            f"Position {since} is ahead of the change feed (at {head}); the data may have been restored from a backup. "
+            "Sync in full from since=0.",
+            code="feed_position_unknown",
+        )
+    if since and since < pruned_through:
+        raise Gone(
+            f"Changes after {since} are no longer kept (retention is {settings.CHANGE_RETENTION_DAYS} days). Sync in full from since=0.",
+            code="feed_position_expired",
+        )
+    rows = ChangeRecord.objects.filter(seq__gt=since, seq__lte=head)
+    mine = Q(audience=user.pk)
+    if user_sees_everything(user):
+        rows = rows.filter(Q(audience=None) | mine)
+    else:
+        followed = Membership.objects.filter(user=user).values("project_id")
+        rows = rows.filter(Q(audience=None, project_id__in=followed) | mine)
+    page = list(rows.order_by("seq")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return FeedPage(rows=page, last_seq=page[-1].seq if more else head, more=more)

@@ -203,6 +203,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "gates-sweep": {"task": "governance.tasks.gates_sweep_task", "schedule": float(envint("GATE_SWEEP_SECONDS", 60))},
     "review-reminders": {"task": "governance.tasks.reviews_remind_task", "schedule": 3600.0},
     "gates-nightly": {"task": "governance.tasks.gates_rescore_all_task", "schedule": crontab(hour=3, minute=0)},
+    "webhooks-sweep": {"task": "governance.tasks.webhooks_sweep_task", "schedule": 60.0},
 }
 # A rescore waits this long before running, so a burst of changes is scored once.
 GATE_RESCORE_DELAY_SECONDS = float(envstr("GATE_RESCORE_DELAY_SECONDS", "1"))
@@ -309,8 +310,23 @@ SPECTACULAR_SETTINGS = {
         "TreatmentEnum": "governance.models.register.Risk.Treatment",
         "CoverageStatusEnum": "governance.selectors.compliance.COVERAGE_STATUSES",
         "RiskInputStatusEnum": "governance.api.views.RISK_INPUT_STATUSES",
+        "WebhookEventEnum": "governance.models.webhooks.WebhookEvent",
+        "WebhookStatusEnum": "governance.models.webhooks.WebhookEndpoint.Status",
+        "DeliveryStatusEnum": "governance.models.webhooks.WebhookDelivery.Status",
+        "ChangeOpEnum": "lifecycle.models.records.ChangeRecord.Op",
     },
 }
+
+# Webhooks. Targets on loopback, private or link-local addresses are refused unless listed in
+# WEBHOOK_ALLOWED_TARGETS (comma-separated "host", "host:port", "10.0.0.0/8" or "10.0.0.0/8:8443");
+# listed targets may also use plain http. WEBHOOK_ALLOW_PUBLIC_TARGETS=false allows only the list.
+WEBHOOK_ALLOWED_TARGETS = [t.strip() for t in envstr("WEBHOOK_ALLOWED_TARGETS").split(",") if t.strip()]
+WEBHOOK_ALLOW_PUBLIC_TARGETS = envbool("WEBHOOK_ALLOW_PUBLIC_TARGETS", True)
+WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = 5
+WEBHOOK_RETRY_BASE_SECONDS = float(envstr("WEBHOOK_RETRY_BASE_SECONDS", "30"))  # then 2x, 4x, 8x
+WEBHOOK_DISABLE_AFTER = envint("WEBHOOK_DISABLE_AFTER", 3)  # failed deliveries in a row
+WEBHOOK_MAX_PER_PROJECT = 20
 
 # Change feed and audit.
 CHANGE_RETENTION_DAYS = envint("CHANGE_RETENTION_DAYS", 30)

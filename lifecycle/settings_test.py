@@ -30,3 +30,9 @@ MEDIA_ROOT = BASE_DIR / "test-artifacts" / f"media-{_worker}"  # noqa: F405
 # TEST_QUEUE and TEST_CACHE_URL explicitly.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TEST_QUEUE") or f"tests-{_worker}"
 CACHES["default"]["LOCATION"] = os.environ.get("TEST_CACHE_URL") or f"redis://127.0.0.1:6379/{10 + _index}"  # noqa: F405
+# Deliveries reach only a test's own receiver, whatever a test (or a fuzzer) registers: tests
+# add their receiver's address to WEBHOOK_ALLOWED_TARGETS; worker processes get it from the
+# environment.
+WEBHOOK_ALLOW_PUBLIC_TARGETS = False
+WEBHOOK_ALLOWED_TARGETS = [t for t in os.environ.get("TEST_WEBHOOK_TARGETS", "").split(",") if t]
+WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("TEST_WEBHOOK_RETRY_BASE", "0.2"))

@@ -16,6 +16,7 @@ def register() -> None:
     hooks.registry.add_notification_kind("feedback_answered", "Someone answered my feedback request")
     hooks.registry.add_inbox_provider(hooks.InboxProvider("artifacts", selectors.inbox_count, selectors.inbox_items))
     hooks.registry.on_project_created(services.project_phases_populate)
+    hooks.registry.add_project_children(selectors.project_children)
     hooks.registry.add_project_extension(
         hooks.ProjectExtension(
             name="checklist-progress",

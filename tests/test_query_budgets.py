@@ -33,6 +33,9 @@ BUDGETS = {
     "page:review-detail": 11,
     "page:audit-log": 9,
     "page:project-activity": 11,
+    "page:webhook-list": 10,
+    "page:webhook-detail": 12,
+    "api:changes": 5,
 }
 
 
@@ -270,3 +273,44 @@ def test_project_activity(client_for, alice, project):
     client = client_for(alice)
     url = reverse("lifecycle:project-activity", args=[project.pk])
     _both_sizes("page:project-activity", lambda: _measure(client, url), lambda: _grow_members(project, 4))
+
+
+def _grow_deliveries(project: Project, n: int) -> None:
+    from governance.models import WebhookDelivery
+
+    owner = project.memberships.filter(role="owner").first().user
+    for i in range(n):
+        lifecycle_services.project_update(project=project, actor=owner, name=f"Renamed {i}")
+    for delivery in WebhookDelivery.objects.filter(attempts=0):
+        delivery.attempt_log.create(number=1, status_code=500)
+        delivery.attempt_log.create(number=2, status_code=200)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=2, status="succeeded")
+
+
+def _webhook(project: Project, settings):
+    from governance import services as governance_services
+
+    settings.WEBHOOK_ALLOW_PUBLIC_TARGETS = True
+    owner = project.memberships.filter(role="owner").first().user
+    return governance_services.webhook_create(actor=owner, project=project, url="https://hooks.example.com/x", events=["project.updated"])
+
+
+def test_webhook_list(client_for, alice, project, settings):
+    endpoint = _webhook(project, settings)
+    client = client_for(alice)
+    url = reverse("governance:webhook-list", args=[project.pk])
+    _both_sizes("page:webhook-list", lambda: _measure(client, url), lambda: [_webhook(project, settings) for _ in range(3)])
+    assert endpoint
+
+
+def test_webhook_detail(client_for, alice, project, settings):
+    endpoint = _webhook(project, settings)
+    _grow_deliveries(project, 1)
+    client = client_for(alice)
+    _both_sizes("page:webhook-detail", lambda: _measure(client, endpoint.get_absolute_url()), lambda: _grow_deliveries(project, 4))
+
+
+def test_change_feed(api_for, alice, project):
+    client = api_for(alice)
+    client.get("/api/v1/changes/?since=0")  # the token's first use of the minute records its last use
+    _both_sizes("api:changes", lambda: _measure(client, "/api/v1/changes/?since=0"), lambda: _grow_projects(alice, 3))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance.api import views
+from governance.api import views, webhooks
 
 app_name = "governance-api"
 
@@ -20,5 +20,11 @@ urlpatterns = [
     path("reviews/<uuid:id>/", views.ReviewDetailApi.as_view(), name="review-detail"),
     path("reviews/<uuid:id>/votes/", views.ReviewVoteApi.as_view(), name="review-votes"),
     path("reviews/<uuid:id>/withdraw/", views.ReviewWithdrawApi.as_view(), name="review-withdraw"),
+    path("projects/<uuid:id>/webhooks/", webhooks.ProjectWebhookListApi.as_view(), name="project-webhooks"),
+    path("webhooks/", webhooks.GlobalWebhookListApi.as_view(), name="webhook-list"),
+    path("webhooks/<uuid:id>/", webhooks.WebhookDetailApi.as_view(), name="webhook-detail"),
+    path("webhooks/<uuid:id>/rotate-secret/", webhooks.WebhookRotateSecretApi.as_view(), name="webhook-rotate-secret"),
+    path("webhooks/<uuid:id>/deliveries/", webhooks.WebhookDeliveryListApi.as_view(), name="webhook-deliveries"),
+    path("deliveries/<uuid:id>/resend/", webhooks.DeliveryResendApi.as_view(), name="delivery-resend"),
     path("projects/<uuid:id>/compliance/", views.ProjectComplianceApi.as_view(), name="project-compliance"),
 ]

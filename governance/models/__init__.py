@@ -21,6 +21,7 @@ from governance.models.templates import (
     TemplateGovernance,
     Tier,
 )
+from governance.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "Assessment",
@@ -47,4 +48,8 @@ __all__ = [
     "TemplateGovernance",
     "Tier",
     "Vote",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

@@ -32,6 +32,16 @@ from governance.services.signoffs import (
     signoffs_notify_due,
     signoffs_recheck_evidence,
 )
+from governance.services.webhooks import (
+    webhook_create,
+    webhook_delete,
+    webhook_deliver,
+    webhook_resend,
+    webhook_rotate_secret,
+    webhook_update,
+    webhooks_queue_for_changes,
+    webhooks_sweep,
+)
 
 __all__ = [
     "ClassificationChange",
@@ -81,4 +91,12 @@ __all__ += [
     "review_withdraw",
     "reviews_remind",
     "vote_cast",
+    "webhook_create",
+    "webhook_delete",
+    "webhook_deliver",
+    "webhook_resend",
+    "webhook_rotate_secret",
+    "webhook_update",
+    "webhooks_queue_for_changes",
+    "webhooks_sweep",
 ]

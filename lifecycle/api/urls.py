@@ -14,5 +14,6 @@ urlpatterns = [
     path("jobs/<uuid:id>/", views.JobDetailApi.as_view(), name="job-detail"),
     path("inbox/", views.InboxApi.as_view(), name="inbox"),
     path("templates/", views.TemplateListApi.as_view(), name="template-list"),
+    path("changes/", views.ChangeListApi.as_view(), name="change-list"),
     path("audit-events/", views.AuditEventListApi.as_view(), name="audit-event-list"),
 ]

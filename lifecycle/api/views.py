@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
 from uuid import UUID
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,11 +16,11 @@ from lifecycle.api.base import ApiView, StrictSerializer, TokenCreateThrottle, v
 from lifecycle.api.conditional import require_if_match, with_etag
 from lifecycle.api.fields import NullableObject, Timestamp
 from lifecycle.api.idempotency import idempotent
-from lifecycle.api.pagination import paginate
+from lifecycle.api.pagination import page_size_from, paginate
 from lifecycle.api.schema import ERRORS, envelope
 from lifecycle.api.serializers import MembershipOutputSerializer, ProjectOutputSerializer, UseCaseSerializer, UserRefSerializer
 from lifecycle.exceptions import ApplicationError
-from lifecycle.models import Job, LifecycleTemplate, PhaseKey, Project, Role
+from lifecycle.models import ChangeRecord, Job, LifecycleTemplate, PhaseKey, Project, Role
 from lifecycle.permissions import Action
 
 
@@ -369,3 +370,50 @@ class AuditEventListApi(ApiView):
             events = events.filter(action__startswith=filters["action"])
         page = paginate(request, events, ("-seq",), "-seq")
         return page.response(AuditEventOutputSerializer(page.rows, many=True).data)
+
+
+class ChangeOutputSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    type = serializers.CharField(help_text="project, phase, member, checklist_item, artifact, risk, signoff, incident, gate or review.")
+    id = serializers.UUIDField(source="object_id")
+    project = serializers.UUIDField(source="project_id", allow_null=True)
+    op = serializers.ChoiceField(choices=ChangeRecord.Op.choices)
+    at = Timestamp()
+
+
+class ChangeListApi(ApiView):
+    class FilterSerializer(serializers.Serializer):
+        since = serializers.IntegerField(
+            min_value=0, max_value=2**63 - 1, help_text="The last sequence number you have (0 for a first sync)."
+        )
+
+    @extend_schema(
+        operation_id="changes_list",
+        parameters=[FilterSerializer, OpenApiParameter("page_size", int)],
+        responses={
+            200: envelope(
+                "ChangeList", ChangeOutputSerializer, last_seq=serializers.IntegerField(help_text="Resume from here: ?since=<last_seq>.")
+            ),
+            **ERRORS(400, 401, 410),
+        },
+        tags=["changes"],
+    )
+    def get(self, request: Request) -> Response:
+        """Every change after `since` to what you can see, in sequence order. Deletions stay as
+        tombstones; gaining or losing a project sends upserts or deletes for it and its rows.
+        Follow `next` until it is null, then poll again with `?since=<last_seq>`. 410: your
+        position is older than retention; sync in full from since=0."""
+        since = validated(self.FilterSerializer, request.query_params)["since"]
+        size = page_size_from(request)
+        page = selectors.changes_for_user(user=request.user, since=since, limit=size)
+        next_url = None
+        if page.more:
+            next_url = request.build_absolute_uri(request.path) + "?" + urlencode({"since": page.last_seq, "page_size": size})
+        return Response(
+            {
+                "next": next_url,
+                "previous": None,
+                "last_seq": page.last_seq,
+                "results": ChangeOutputSerializer(page.rows, many=True).data,
+            }
+        )

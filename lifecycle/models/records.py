@@ -75,12 +75,24 @@ class ChangeRecord(models.Model):
             # The change feed for a member: seq > since within the projects they can see.
             models.Index(fields=["project_id", "seq"], name="change_project_seq_idx"),
             models.Index(fields=["audience", "seq"], name="change_audience_seq_idx"),
-            # Retention sweeps delete by age.
+            # Retention sweeps delete by age, keeping each object's newest row.
             models.Index(fields=["at"], name="change_at_idx"),
+            models.Index(fields=["object_id", "seq"], name="change_object_seq_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.seq} {self.type} {self.op}"
+
+
+class ChangeFeedState(models.Model):
+    """One row: the newest sequence number retention has dropped. A client resuming from an
+    older position may have missed a dropped row, so it is told to sync in full (410)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    pruned_through = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"pruned through {self.pruned_through}"
 
 
 class Notification(models.Model):

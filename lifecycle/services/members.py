@@ -9,6 +9,7 @@ from django.utils import timezone
 from lifecycle import selectors
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import Function, Membership, Project, Role, User
+from lifecycle.services.feed import feed_access_record
 from lifecycle.services.projects import lock_writable
 from lifecycle.services.records import atomic, change_record
 
@@ -58,16 +59,7 @@ def _record(actor: User | None, action: str, membership: Membership, before: dic
 
 
 def _record_access(actor: User | None, membership: Membership, granted: bool) -> None:
-    """The member's own change feed hears that they gained or lost the project, so their next
-    sync fetches it (or drops it)."""
-    change_record(
-        actor=actor,
-        action="access.granted" if granted else "access.revoked",
-        obj=membership.project,
-        project=membership.project_id,
-        op="upsert" if granted else "delete",
-        audience=membership.user_id,
-    )
+    feed_access_record(actor=actor, project=membership.project, user_id=membership.user_id, granted=granted)
 
 
 def membership_create_owner(*, project: Project, user: User, actor: User) -> Membership:

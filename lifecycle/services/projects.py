@@ -12,6 +12,7 @@ from django.utils import timezone
 from lifecycle import hooks
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import LifecycleTemplate, Phase, PhaseKey, Project, Tag, User
+from lifecycle.services.feed import feed_project_visibility_record
 from lifecycle.services.records import atomic, change_record, snapshot
 
 PROJECT_FIELDS = (
@@ -249,6 +250,7 @@ def project_delete(*, project: Project, actor: User) -> Project:
     project.deleted_at, project.deleted_by = timezone.now(), actor
     _touch(project, ["deleted_at", "deleted_by"])
     change_record(actor=actor, action="project.deleted", obj=project, op="delete", before=before)
+    feed_project_visibility_record(actor=actor, project=project, visible=False)
     return project
 
 
@@ -264,6 +266,7 @@ def project_restore(*, project: Project, actor: User) -> Project:
     project.deleted_at, project.deleted_by = None, None
     _touch(project, ["deleted_at", "deleted_by"])
     change_record(actor=actor, action="project.restored", obj=project, after=project_snapshot(project))
+    feed_project_visibility_record(actor=actor, project=project, visible=True)
     return project
 
 

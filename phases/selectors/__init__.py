@@ -25,6 +25,7 @@ from phases.selectors.checklist import (
     phase_page,
     phase_progress,
     progress_of,
+    project_children,
     project_list_annotate_progress,
     project_phase_progress,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "phase_page",
     "phase_progress",
     "progress_of",
+    "project_children",
     "project_list_annotate_progress",
     "project_phase_progress",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from uuid import UUID
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -12,7 +13,7 @@ from lifecycle import hooks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.models import Phase, Project, User
 from lifecycle.permissions import Action
-from phases.models import ChecklistItem
+from phases.models import Artifact, ChecklistItem
 from phases.selectors import artifacts as selectors_artifacts
 
 
@@ -122,3 +123,11 @@ def checklist_rows_for_phases(*, phase_ids: list) -> list[dict]:
     return list(
         ChecklistItem.objects.filter(phase_id__in=phase_ids).order_by("order").values("phase_id", "title", "required", "done", "weight")
     )
+
+
+def project_children(project_id: UUID) -> Iterator[tuple[str, UUID]]:
+    """The phases app's rows in a project, for the change feed: checklist items, then artifacts."""
+    for pk in ChecklistItem.objects.filter(project_id=project_id).order_by("phase__order", "order").values_list("pk", flat=True):
+        yield "checklist_item", pk
+    for pk in Artifact.objects.filter(project_id=project_id).order_by("created_at").values_list("pk", flat=True):
+        yield "artifact", pk

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from governance import demo
 from tests.browser.conftest import login, screenshot
@@ -17,13 +18,13 @@ def test_it_logs_in_shows_the_shell_and_logs_out(page):
 
     nav = page.get_by_role("navigation", name="Main")
     for label in ("Dashboard", "Projects", "Inbox", "Notifications"):
-        assert nav.get_by_role("link", name=label).is_visible()
-    assert page.get_by_role("heading", name="Dashboard").is_visible()
-    assert page.get_by_role("link", name="Priya Patel").is_visible()
+        expect(nav.get_by_role("link", name=label)).to_be_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_role("link", name="Priya Patel")).to_be_visible()
     screenshot(page, "shell")
 
     page.get_by_role("button", name="Log out").click()
-    assert page.get_by_role("heading", name="You are logged out").is_visible()
+    expect(page.get_by_role("heading", name="You are logged out")).to_be_visible()
     page.goto("/")
     # Logged out: the dashboard asks for a login again.
     assert "/accounts/login/" in page.url
@@ -35,5 +36,5 @@ def test_it_refuses_a_wrong_password_with_a_message(page):
     page.get_by_label("Username").fill("pm")
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert "correct username and password" in page.get_by_role("alert").inner_text()

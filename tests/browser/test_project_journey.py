@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from governance import demo
 from tests.browser.conftest import login, screenshot
@@ -21,8 +22,8 @@ def test_a_project_manager_creates_a_project_and_works_its_checklist(page):
     page.get_by_label("Problem").fill("Invoices wait days for the right approver.")
     page.get_by_label("Tags").fill("finance, pilot")
     page.get_by_role("button", name="Create project").click()
-    assert page.get_by_role("heading", name="Invoice triage assistant").is_visible()
-    assert page.get_by_text("Its Scope phase is open.").is_visible()
+    expect(page.get_by_role("heading", name="Invoice triage assistant")).to_be_visible()
+    expect(page.get_by_text("Its Scope phase is open.")).to_be_visible()
 
     page.get_by_role("link", name="1. Scope").click()
     progress = page.locator("#progress-label")
@@ -43,7 +44,7 @@ def test_a_project_manager_creates_a_project_and_works_its_checklist(page):
     page.get_by_label("Role").select_option("contributor")
     page.get_by_role("button", name="Add member").click()
     page.get_by_text("Carlos Diaz added as contributor.").wait_for()
-    assert page.locator("#member-panel").get_by_role("cell", name="Carlos Diaz contributor").is_visible()
+    expect(page.locator("#member-panel").get_by_role("cell", name="Carlos Diaz contributor")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
-    assert page.get_by_role("heading", name="You are logged out").is_visible()
+    expect(page.get_by_role("heading", name="You are logged out")).to_be_visible()

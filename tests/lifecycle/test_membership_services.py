@@ -21,7 +21,7 @@ def test_it_adds_a_member_by_email_with_functions(alice, project):
 def test_it_tells_the_new_member_feed_about_the_project(alice, project):
     dora = make_user("dora")
     services.membership_add(project=project, actor=alice, user="dora", role="viewer")
-    granted = ChangeRecord.objects.get(audience=dora.pk)
+    granted = ChangeRecord.objects.get(audience=dora.pk, type="project")
     assert (granted.type, granted.object_id, granted.op) == ("project", project.pk, "upsert")
 
 
@@ -72,7 +72,7 @@ def test_an_owner_can_step_down_once_there_is_another(alice, bob, project):
 def test_removing_a_member_leaves_a_tombstone_in_their_feed(alice, bob, project):
     services.membership_remove(membership=Membership.objects.get(project=project, user=bob), actor=alice)
     assert not Membership.objects.filter(project=project, user=bob).exists()
-    revoked = ChangeRecord.objects.get(audience=bob.pk, op="delete")
+    revoked = ChangeRecord.objects.get(audience=bob.pk, op="delete", type="project")
     assert revoked.object_id == project.pk
 
 
