@@ -45,8 +45,8 @@ schema: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=lifecycle.settings_test $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
 
 lock: $(VENV)/.installed-dev
-	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url -o requirements.txt pyproject.toml
-	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --extra dev -o requirements-dev.txt pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -o requirements-dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

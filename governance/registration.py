@@ -7,8 +7,8 @@ from lifecycle import hooks
 
 def register() -> None:
     from governance import services
+    from governance.selectors import dashboard, project_panel
     from governance.selectors import feed as feed_selectors
-    from governance.selectors import project_panel
     from governance.selectors import readiness as readiness_selectors
     from governance.selectors import reviews as review_selectors
     from governance.selectors import signoffs as signoff_selectors
@@ -37,6 +37,17 @@ def register() -> None:
         )
     )
     registry.add_nav_link("Risks", "governance:portfolio-risks")
+    registry.add_project_filter(hooks.ProjectFilter("tier", "EU AI Act tier", dashboard.tier_choices, dashboard.tier_filter))
+    for order, (name, context) in enumerate(
+        (
+            ("waiting", dashboard.gates_waiting),
+            ("readiness", dashboard.readiness_distribution),
+            ("risks", dashboard.top_risks),
+            ("decisions", dashboard.recent_decisions),
+            ("post_launch", dashboard.overdue_post_launch),
+        )
+    ):
+        registry.add_dashboard_panel(hooks.DashboardPanel(name, context, f"governance/_dash_{name}.html", order=20 + order))
     registry.add_project_extension(
         hooks.ProjectExtension(
             name="readiness",

@@ -167,11 +167,10 @@ def _optional_share(spec: CriterionSpec, inputs: GateInputs) -> tuple:
     optional = [i for i in inputs.items if not i.required]
     if not optional:
         return True, 1.0, f"The {inputs.phase_name} phase has no optional items, so this is fully satisfied.", inputs.url("phase")
-    total = sum(i.weight for i in optional)
-    done = sum(i.weight for i in optional if i.done)
-    share = done / total
+    # Partial credit is done ÷ total, by count (PRODUCT.md); items' weights order the checklist.
     count = sum(1 for i in optional if i.done)
-    text = f"{count} of {len(optional)} optional items are done ({round(100 * share)}% by weight)."
+    share = count / len(optional)
+    text = f"{count} of {len(optional)} optional items are done ({round(100 * share)}%)."
     return share >= 1, share, text, inputs.url("phase")
 
 

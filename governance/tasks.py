@@ -66,17 +66,24 @@ def gates_rescore_all_task() -> int:
     return readiness.gates_rescore_all()
 
 
-def _recompute_failed(self, exc, task_id, args, kwargs, einfo) -> None:
+def _job_failed(self, exc, task_id, args, kwargs, einfo) -> None:
+    """A job task that fails (or exhausts its retries) marks its job failed."""
     from lifecycle import services as lifecycle_services
 
     lifecycle_services.job_fail(job_id=args[0], error=f"{exc.__class__.__name__}: {exc}")
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, on_failure=_recompute_failed)
+@shared_task(acks_late=True, reject_on_worker_lost=True, on_failure=_job_failed)
 def gate_recompute_job_task(job_id: str) -> None:
     from governance.services import readiness
 
     readiness.gate_recompute_run(job_id=job_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, on_failure=_job_failed)
+def report_job_task(job_id: str) -> None:
+    """Build a project's governance report (JSON and PDF) for a job (idempotent: a job runs once)."""
+    services.report_run(job_id=job_id)
 
 
 @shared_task

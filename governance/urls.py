@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance.views import gates, register, reviews, risks, webhooks
+from governance.views import gates, register, reports, reviews, risks, webhooks
 
 app_name = "governance"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("projects/<uuid:id>/compliance/", register.compliance, name="compliance"),
     path("projects/<uuid:id>/classification/", register.classification, name="classification"),
     path("projects/<uuid:id>/post-launch/", register.post_launch, name="post-launch"),
+    path("projects/<uuid:id>/report/", reports.report, name="report"),
+    path("reports/<uuid:id>/json/", reports.report_json, name="report-json"),
     path("post-launch-tasks/<uuid:id>/complete/", register.post_launch_task_complete, name="post-launch-task-complete"),
     path("projects/<uuid:id>/incidents/new/", register.incident_create, name="incident-create"),
     path("incidents/<uuid:id>/", register.incident_detail, name="incident-detail"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from lifecycle import hooks
 from lifecycle.models import PhaseKey, Project, Role
 
 
@@ -77,6 +78,9 @@ class ProjectCreateForm(ProjectForm):
 
 
 class ProjectFilterForm(forms.Form):
+    """The project list's and the dashboard's filters, with those apps add (e.g. the EU AI Act
+    tier); unknown values are ignored rather than refused, so shared links keep working."""
+
     q = forms.CharField(label="Search", required=False, max_length=200)
     phase = forms.ChoiceField(required=False, choices=[("", "Any phase"), *PhaseKey.choices])
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Project.Status.choices])
@@ -94,6 +98,23 @@ class ProjectFilterForm(forms.Form):
             ("-phase", "Phase (Integrate first)"),
         ],
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for project_filter in hooks.registry.project_filters:
+            self.fields[project_filter.name] = forms.ChoiceField(
+                label=project_filter.label,
+                label_suffix="",
+                required=False,
+                choices=[("", f"Any {project_filter.label}"), *project_filter.choices()],
+            )
+
+    def extra_fields(self) -> list:
+        return [self[f.name] for f in hooks.registry.project_filters]
+
+    def extra(self) -> dict[str, str]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {f.name: data.get(f.name, "") for f in hooks.registry.project_filters if data.get(f.name)}
 
 
 class MemberAddForm(AccessibleForm):

@@ -83,6 +83,29 @@ class PhaseExtension:
     order: int = 100
 
 
+@dataclass
+class ProjectFilter:
+    """A filter an app adds to the project list and the dashboard (kept in the URL as `name`):
+    `choices()` lists (value, label); `apply(queryset, value)` narrows a Project queryset."""
+
+    name: str
+    label: str
+    choices: Callable[[], list[tuple[str, str]]]
+    apply: Callable[[Any, str], Any]
+
+
+@dataclass
+class DashboardPanel:
+    """A panel of the dashboard: `context(user, project_ids)` gets the ids (a subquery) of the
+    projects the dashboard's filters select and returns what `template` shows, in a fixed number
+    of queries."""
+
+    name: str
+    context: Callable[[Any, Any], dict]
+    template: str
+    order: int = 100
+
+
 @dataclass(frozen=True)
 class InboxItem:
     """Something waiting for a user's decision (a vote, a sign-off, an artifact review...)."""
@@ -118,6 +141,8 @@ class Registry:
     nav_links: list[tuple[str, str]] = field(default_factory=list)
     phase_extensions: list[PhaseExtension] = field(default_factory=list)
     project_children: list[Callable[[Any], Iterable[tuple[str, Any]]]] = field(default_factory=list)
+    project_filters: list[ProjectFilter] = field(default_factory=list)
+    dashboard_panels: list[DashboardPanel] = field(default_factory=list)
 
     def add_template_section(self, section: TemplateSection) -> None:
         if all(s.name != section.name for s in self.template_sections):
@@ -162,6 +187,15 @@ class Registry:
         or restored."""
         if fn not in self.project_children:
             self.project_children.append(fn)
+
+    def add_project_filter(self, project_filter: ProjectFilter) -> None:
+        if all(f.name != project_filter.name for f in self.project_filters):
+            self.project_filters.append(project_filter)
+
+    def add_dashboard_panel(self, panel: DashboardPanel) -> None:
+        if all(p.name != panel.name for p in self.dashboard_panels):
+            self.dashboard_panels.append(panel)
+            self.dashboard_panels.sort(key=lambda p: p.order)
 
     def add_nav_link(self, label: str, url_name: str) -> None:
         """A link in the main navigation (after Projects)."""

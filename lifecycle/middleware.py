@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.middleware.gzip import GZipMiddleware
 
 from lifecycle.logging import clean_request_id, set_request_id
@@ -73,6 +74,14 @@ _STATUS_CODES = {
 def error_body(status: int, message: str | None = None, code: str | None = None) -> dict:
     default_code, default_message = _STATUS_CODES.get(status, ("error", "The request failed."))
     return {"message": message or default_message, "code": code or default_code}
+
+
+class CommonMiddleware(DjangoCommonMiddleware):
+    """Django's, except that API paths are never redirected to add a slash: a client that POSTs
+    to /api/v1/projects gets a JSON 404 naming the problem, not a redirect that drops its body."""
+
+    def should_redirect_with_slash(self, request: HttpRequest) -> bool:
+        return False if _is_api(request) else super().should_redirect_with_slash(request)
 
 
 class ApiErrorMiddleware:

@@ -7,7 +7,7 @@ Every other app's `<entity>_get_for_user` ends in `project_access_check`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +17,7 @@ from django.db.models import Case, IntegerField, Max, Prefetch, Q, QuerySet, Val
 from django.http import Http404
 
 from lifecycle import hooks
-from lifecycle.exceptions import Gone
+from lifecycle.exceptions import ApplicationError, Gone
 from lifecycle.models import (
     ChangeFeedState,
     ChangeRecord,
@@ -119,6 +119,7 @@ class ProjectFilters:
     owner: str = ""
     ordering: str = "-updated"
     deleted: bool = False
+    extra: dict[str, str] = field(default_factory=dict)  # the filters apps add (hooks.ProjectFilter)
 
 
 def project_visible_to(user: User, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
@@ -145,6 +146,9 @@ def project_list_for_user(*, user: User, filters: ProjectFilters | None = None, 
         qs = qs.filter(tags__name=filters.tag)
     if filters.owner:
         qs = qs.filter(pk__in=Membership.objects.filter(role=Role.OWNER, user__username=filters.owner).values("project_id"))
+    for project_filter in hooks.registry.project_filters:
+        if filters.extra.get(project_filter.name):
+            qs = project_filter.apply(qs, filters.extra[project_filter.name])
     qs = qs.order_by(*PROJECT_ORDERINGS.get(filters.ordering, PROJECT_ORDERINGS["-updated"]))
     qs = qs.select_related("template").prefetch_related(
         "tags",
@@ -258,23 +262,47 @@ def notification_list(*, user: User) -> Any:
     return Notification.objects.filter(user=user).select_related("project").order_by("-created_at")
 
 
-def home_summary(*, user: User) -> dict:
-    """What the home page shows: projects per phase and status, and the latest projects."""
-    from django.db.models import Count
+def dashboard_project_ids(*, user: User, filters: ProjectFilters) -> QuerySet:
+    """The ids of the projects the dashboard's filters select, as a subquery for its panels."""
+    return project_list_for_user(user=user, filters=filters, annotate=False).order_by().values("pk")
 
-    visible = project_visible_to(user, Project.objects.filter(deleted_at__isnull=True))
+
+def dashboard_core(*, user: User, project_ids: QuerySet) -> dict:
+    """The dashboard's core panels: projects per phase (a funnel) and per status, overdue phases,
+    the latest projects, and the user's inbox. A fixed number of queries."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from lifecycle import charts
+
+    projects = Project.objects.filter(pk__in=project_ids)
     by_phase = dict(
-        visible.filter(status__in=[Project.Status.ACTIVE, Project.Status.ON_HOLD])
+        projects.filter(status__in=[Project.Status.ACTIVE, Project.Status.ON_HOLD])
         .values_list("current_phase")
         .annotate(n=Count("id"))
         .values_list("current_phase", "n")
     )
-    by_status = dict(visible.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    by_status = dict(projects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    phase_counts = [(label, key, by_phase.get(key, 0)) for key, label in PhaseKey.choices]
+    today = timezone.localdate()
+    overdue = Phase.objects.filter(
+        project_id__in=project_ids,
+        project__status=Project.Status.ACTIVE,
+        status__in=[Phase.Status.IN_PROGRESS, Phase.Status.IN_REVIEW],
+        planned_end__lt=today,
+    )
+    inbox = inbox_items(user=user)
     return {
-        "phase_counts": [(label, key, by_phase.get(key, 0)) for key, label in PhaseKey.choices],
+        "phase_counts": phase_counts,
+        "funnel": charts.funnel_chart([(label, n) for label, _, n in phase_counts], title="Active and held projects by phase"),
         "status_counts": [(label, key, by_status.get(key, 0)) for key, label in Project.Status.choices],
-        "recent": list(visible.order_by("-updated_at", "-id")[:5]),
         "total": sum(by_status.values()),
+        "overdue_phases": list(overdue.select_related("project").order_by("planned_end", "id")[:8]),
+        "overdue_phase_total": overdue.count(),
+        "today": today,
+        "recent": list(projects.order_by("-updated_at", "-id")[:5]),
+        "inbox": inbox[:6],
+        "inbox_total": len(inbox),
     }
 
 
@@ -377,15 +405,15 @@ def changes_for_user(*, user: User, since: int, limit: int) -> FeedPage:
     pruned_through = feed_pruned_through()
     head = max(ChangeRecord.objects.aggregate(head=Max("seq"))["head"] or 0, pruned_through)
     if since > head:
-        raise Gone(
+        message = (
             f"Position {since} is ahead of the change feed (at {head}); the data may have been restored from a backup. "
-            "Sync in full from since=0.",
-            code="feed_position_unknown",
+            "Sync in full from since=0."
         )
+        raise ApplicationError(message, fields={"since": [message]})
     if since and since < pruned_through:
         raise Gone(
             f"Changes after {since} are no longer kept (retention is {settings.CHANGE_RETENTION_DAYS} days). Sync in full from since=0.",
-            code="feed_position_expired",
+            code="gone",
         )
     rows = ChangeRecord.objects.filter(seq__gt=since, seq__lte=head)
     mine = Q(audience=user.pk)
@@ -398,3 +426,34 @@ def changes_for_user(*, user: User, since: int, limit: int) -> FeedPage:
     more = len(page) > limit
     page = page[:limit]
     return FeedPage(rows=page, last_seq=page[-1].seq if more else head, more=more)
+
+
+def project_export_table(*, user: User, filters: ProjectFilters) -> tuple[list[str], Any]:
+    """The project list as a table to download: every project the filters select (not one page),
+    in the list's order, and an iterator of its rows, read lazily in a fixed number of queries.
+
+    The current phase's checklist progress comes from the annotation the phases app adds to the
+    list through hooks (lifecycle does not import phases); without it the columns are left out.
+    """
+    projects = project_list_for_user(user=user, filters=filters)
+    with_progress = "checklist_total" in projects.query.annotations
+    header = ["name", "status", "current phase", "owners", "tags", "created", "updated"]
+    if with_progress:
+        header += ["checklist done (current phase)", "checklist items (current phase)"]
+
+    def rows() -> Any:
+        for p in projects:
+            row = [
+                p.name,
+                p.get_status_display(),
+                p.get_current_phase_display(),
+                ", ".join(sorted(m.user.username for m in p.owner_memberships)),  # type: ignore[attr-defined]
+                ", ".join(sorted(t.name for t in p.tags.all())),
+                p.created_at,
+                p.updated_at,
+            ]
+            if with_progress:
+                row += [p.checklist_done, p.checklist_total]  # type: ignore[attr-defined]
+            yield row
+
+    return header, rows()

@@ -91,17 +91,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "lifecycle.middleware.RequestIdMiddleware",
+    # Outermost but one: it turns every error response under /api/ into the JSON error body,
+    # also those of the middleware below it (a bad Host header, a request too large).
+    "lifecycle.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lifecycle.middleware.StrongETagGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "lifecycle.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "lifecycle.middleware.ApiErrorMiddleware",
 ]
 
 ROOT_URLCONF = "lifecycle.urls"
@@ -275,7 +277,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["lifecycle.api.parsers.SafeJSONParser"],
+    # ASCII-escaped JSON: valid whatever text an error message has to repeat back.
+    "UNICODE_JSON": False,
     "EXCEPTION_HANDLER": "lifecycle.api_errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "lifecycle.api.schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

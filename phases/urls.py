@@ -10,6 +10,7 @@ urlpatterns = [
     path("phases/<uuid:id>/dates/", checklist.phase_dates, name="phase-dates"),
     path("checklist-items/<uuid:id>/toggle/", checklist.checklist_item_toggle, name="checklist-item-toggle"),
     path("checklist-items/<uuid:id>/", checklist.checklist_item_update, name="checklist-item-update"),
+    path("projects/<uuid:id>/checklist/export/", checklist.checklist_export, name="checklist-export"),
     path("projects/<uuid:id>/artifacts/", artifacts.artifact_list, name="artifact-list"),
     path("projects/<uuid:id>/artifacts/new/", artifacts.artifact_create, name="artifact-create"),
     path("artifacts/<uuid:id>/", artifacts.artifact_detail, name="artifact-detail"),

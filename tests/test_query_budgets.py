@@ -16,10 +16,11 @@ from tests.helpers import count_queries
 # name: exact number of queries for one request, whatever the data size.
 BUDGETS = {
     "page:project-list": 12,
-    "page:project-detail": 19,
+    "page:project-detail": 20,
     "page:phase-detail": 15,
     "page:member-list": 12,
-    "page:home": 11,
+    "page:home": 27,
+    "page:home-filtered": 27,
     "page:artifact-list": 11,
     "page:artifact-detail": 14,
     "page:risk-list": 14,
@@ -83,9 +84,39 @@ def test_project_list(client_for, alice, project):
     _both_sizes("page:project-list", lambda: _measure(client, reverse("lifecycle:project-list")), lambda: _grow_projects(alice, 4))
 
 
+def _grow_portfolio(owner: User, n: int) -> None:
+    """Projects with what every dashboard panel lists: risks, open and decided reviews, overdue
+    phases."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from governance import services as governance_services
+    from governance.models import Gate, RiskCategory
+
+    category = RiskCategory.objects.filter(project=None).first()
+    for i in range(n):
+        project = lifecycle_services.project_create(actor=owner, name=f"Portfolio {i}", tags=["shared"])
+        approver = make_user(f"approver{i}-{owner.username}")
+        lifecycle_services.membership_add(project=project, actor=owner, user=approver, role="approver")
+        governance_services.risk_create(project=project, actor=owner, title=f"Risk {i}", category=category, likelihood=4, impact=5)
+        scope = Gate.objects.get(project=project, phase__key="scope")
+        review = governance_services.review_request(gate=scope, actor=owner, justification="Early")
+        if i % 2:
+            governance_services.vote_cast(review=review, actor=approver, decision="go", comment="Fine")
+        today = timezone.localdate()
+        project.phases.filter(key="scope").update(planned_start=today - timedelta(days=30), planned_end=today - timedelta(days=3))
+
+
 def test_home(client_for, alice, project):
     client = client_for(alice)
-    _both_sizes("page:home", lambda: _measure(client, reverse("home")), lambda: _grow_projects(alice, 4))
+    _both_sizes("page:home", lambda: _measure(client, reverse("home")), lambda: _grow_portfolio(alice, 4))
+
+
+def test_home_filtered(client_for, alice, project):
+    client = client_for(alice)
+    url = reverse("home") + "?tier=high&owner=alice&phase=scope&status=active&tag=shared"
+    _both_sizes("page:home-filtered", lambda: _measure(client, url), lambda: _grow_portfolio(alice, 3))
 
 
 def test_project_detail(client_for, alice, project):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance.api import views, webhooks
+from governance.api import reports, views, webhooks
 
 app_name = "governance-api"
 
@@ -27,4 +27,5 @@ urlpatterns = [
     path("webhooks/<uuid:id>/deliveries/", webhooks.WebhookDeliveryListApi.as_view(), name="webhook-deliveries"),
     path("deliveries/<uuid:id>/resend/", webhooks.DeliveryResendApi.as_view(), name="delivery-resend"),
     path("projects/<uuid:id>/compliance/", views.ProjectComplianceApi.as_view(), name="project-compliance"),
+    path("projects/<uuid:id>/report/", reports.ProjectReportApi.as_view(), name="project-report"),
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from governance.models import Assessment, Gate
 from lifecycle import selectors as lifecycle_selectors
-from lifecycle.models import Project, User
+from lifecycle.models import Phase, Project, User
 from lifecycle.permissions import Action
 
 TREND_POINTS = 30
@@ -82,7 +82,47 @@ def project_gates_context(project: Project, user: User) -> dict:
         "gate_by_phase": {g.phase_id: g for g in gates},
         "current_gate": current,
         "current_readiness": readiness_of(current) if current else None,
+        "gate_trends": gate_trends_for_project(gates=gates),
     }
+
+
+def gate_trends_for_project(*, gates: list[Gate], points: int = TREND_POINTS) -> list[dict]:
+    """The readiness trend of the gates of phases that have started, from one query: the latest
+    `points` assessments of each, oldest first, as a chart and the rows of its table."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    from lifecycle import charts
+
+    rows = (
+        Assessment.objects.filter(gate__in=[g.pk for g in gates if g.phase.status != Phase.Status.NOT_STARTED])
+        .annotate(n=Window(RowNumber(), partition_by=F("gate_id"), order_by=F("computed_at").desc()))
+        .filter(n__lte=points)
+        .only("gate_id", "score", "ready", "computed_at", "threshold")
+        .order_by("gate_id", "computed_at")
+    )
+    by_gate: dict = {}
+    for row in rows:
+        by_gate.setdefault(row.gate_id, []).append(row)
+    trends = []
+    for gate in gates:
+        history = by_gate.get(gate.pk)
+        if not history:
+            continue
+        title = f"{gate.phase.name} gate readiness"
+        trends.append(
+            {
+                "gate": gate,
+                "rows": history,
+                "chart": charts.line_chart(
+                    [(f"{a.computed_at:%d %b %H:%M}", a.score) for a in history],
+                    threshold=float(history[-1].threshold),
+                    title=title,
+                    height=120,
+                ),
+            }
+        )
+    return trends
 
 
 def stale_age_seconds(gate: Gate) -> int:

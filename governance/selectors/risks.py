@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.db.models import IntegerField, Q, QuerySet
+from django.db.models import Count, IntegerField, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -100,10 +100,14 @@ class HeatCell:
 def heat_map(*, risks: QuerySet[Risk], matrix: RiskMatrix) -> list[list[HeatCell]]:
     """Rows from the highest likelihood down, columns from the lowest impact up, with the
     number of risks (not closed) at each position (one query)."""
-    counts: dict[tuple[int, int], int] = {}
-    rows = _with_position(risks.order_by()).exclude(status=Risk.Status.CLOSED).values_list("at_likelihood", "at_impact")
-    for likelihood, impact in rows:
-        counts[(likelihood, impact)] = counts.get((likelihood, impact), 0) + 1
+    rows = (
+        _with_position(risks.order_by())
+        .exclude(status=Risk.Status.CLOSED)
+        .values_list("at_likelihood", "at_impact")
+        .annotate(n=Count("pk"))
+        .values_list("at_likelihood", "at_impact", "n")
+    )
+    counts = {(likelihood, impact): n for likelihood, impact, n in rows}
     size = matrix.size
     return [
         [

@@ -15,6 +15,7 @@ from governance.services.post_launch import (
     post_launch_task_complete,
     post_launch_tasks_create_due,
 )
+from governance.services.reports import report_filename, report_request, report_run
 from governance.services.risks import (
     risk_accept,
     risk_acceptance_allowed,
@@ -56,6 +57,9 @@ __all__ = [
     "post_launch_schedule_set",
     "post_launch_task_complete",
     "post_launch_tasks_create_due",
+    "report_filename",
+    "report_request",
+    "report_run",
     "risk_accept",
     "risk_acceptance_allowed",
     "risk_acceptances_expire",

@@ -10,8 +10,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from governance import charts, selectors
+from governance import selectors
 from governance.services import readiness as readiness_services
+from lifecycle import charts
 from lifecycle.http import AuthedHtmxRequest
 from lifecycle.permissions import Action
 

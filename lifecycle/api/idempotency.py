@@ -51,7 +51,7 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
-def _claim(request: Request, key: str, fingerprint: str) -> tuple[IdempotencyRecord, Response | None]:
+def _claim(request: Request, key: str, fingerprint: str, attempts: int = 3) -> tuple[IdempotencyRecord, Response | None]:
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -61,7 +61,12 @@ def _claim(request: Request, key: str, fingerprint: str) -> tuple[IdempotencyRec
         return record, None
     except IntegrityError:
         pass
-    record = IdempotencyRecord.objects.get(user=request.user, key=key)
+    record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+    if record is None:
+        # The request that held the key failed and let it go in the meantime: claim it again.
+        if attempts > 1:
+            return _claim(request, key, fingerprint, attempts - 1)
+        raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.", code="conflict")
     stale = record.created_at < now - IDEMPOTENCY_TTL or (record.status_code is None and record.created_at < now - ABANDONED_AFTER)
     if stale:
         IdempotencyRecord.objects.filter(pk=record.pk).update(

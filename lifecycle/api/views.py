@@ -268,6 +268,7 @@ class JobOutputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Job.Status.choices)
     progress = serializers.IntegerField(min_value=0, max_value=100)
     result_url = serializers.CharField(allow_null=True)
+    result = NullableObject(help_text="What the job produced, once it has succeeded (a governance report: the report as JSON)")
     error = serializers.CharField(allow_null=True)
 
 
@@ -285,6 +286,7 @@ class JobDetailApi(ApiView):
             "status": job.status,
             "progress": job.progress,
             "result_url": job.result_url or None,
+            "result": job.result if job.status == Job.Status.SUCCEEDED else None,
             "error": job.error or None,
         }
         return Response(JobOutputSerializer(data).data)

@@ -116,7 +116,7 @@ def project_create(
         use_case_users=use_case_users.strip(),
         use_case_expectations=use_case_expectations.strip(),
         template=template,
-        start_date=start_date or timezone.localdate(),
+        start_date=_check_start(start_date or timezone.localdate()),
         created_by=actor,
         created_at=now,
         updated_at=now,
@@ -130,6 +130,17 @@ def project_create(
     for hook in hooks.registry.project_created:
         hook(project, actor)
     return project
+
+
+EARLIEST_START, LATEST_START = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def _check_start(start: date) -> date:
+    """A start date the plan can be laid out from (phases follow it for years)."""
+    if not isinstance(start, date) or not EARLIEST_START <= start <= LATEST_START:
+        message = f"Choose a start date between {EARLIEST_START:%Y} and {LATEST_START:%Y}."
+        raise ApplicationError(message, fields={"start_date": [message]})
+    return start
 
 
 def _create_phases(project: Project, actor: User) -> list[Phase]:
@@ -182,6 +193,8 @@ def project_update(*, project: Project, actor: User, tags: Iterable[str] | None 
     before = project_snapshot(project)
     if "name" in fields:
         fields["name"] = _require_name(fields["name"])
+    if fields.get("start_date") is not None:
+        _check_start(fields["start_date"])
     for name, value in fields.items():
         setattr(project, name, value.strip() if isinstance(value, str) else value)
     project.full_clean(exclude=["template", "created_by"])

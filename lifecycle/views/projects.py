@@ -10,10 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from lifecycle import hooks, selectors, services
+from lifecycle import charts, exports, hooks, selectors, services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import ProjectCreateForm, ProjectFilterForm, ProjectForm, ReasonForm
 from lifecycle.http import AuthedHtmxRequest, partial_or_page
@@ -22,7 +23,7 @@ from lifecycle.permissions import Action
 from lifecycle.views.common import error_message, go, paginate
 
 
-def _filters(form: ProjectFilterForm, deleted: bool = False) -> selectors.ProjectFilters:
+def project_filters(form: ProjectFilterForm, deleted: bool = False) -> selectors.ProjectFilters:
     data = form.cleaned_data if form.is_valid() else {}
     return selectors.ProjectFilters(
         search=data.get("q", ""),
@@ -32,6 +33,7 @@ def _filters(form: ProjectFilterForm, deleted: bool = False) -> selectors.Projec
         owner=data.get("owner", ""),
         ordering=data.get("sort") or "-updated",
         deleted=deleted,
+        extra=form.extra(),
     )
 
 
@@ -39,7 +41,11 @@ def _filters(form: ProjectFilterForm, deleted: bool = False) -> selectors.Projec
 @vary_on_headers("HX-Request")
 def project_list(request: AuthedHtmxRequest) -> HttpResponse:
     form = ProjectFilterForm(request.GET)
-    projects = selectors.project_list_for_user(user=request.user, filters=_filters(form))
+    if "format" in request.GET:
+        # The download holds every project the filters select, not just this page.
+        header, rows = selectors.project_export_table(user=request.user, filters=project_filters(form))
+        return exports.table_response(header=header, rows=rows, basename="projects", fmt=request.GET["format"], title="Projects")
+    projects = selectors.project_list_for_user(user=request.user, filters=project_filters(form))
     page, query = paginate(request, projects)
     context = {
         "form": form,
@@ -82,10 +88,16 @@ def project_create(request: AuthedHtmxRequest) -> HttpResponse:
 @login_required
 def project_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, id=id)
+    phases = selectors.phase_list(project=project)
     context = {
         "project": project,
         "access": project.access,  # type: ignore[attr-defined]
-        "phases": selectors.phase_list(project=project),
+        "phases": phases,
+        "timeline": charts.timeline_strip(
+            [(p.name, p.planned_start, p.planned_end, p.actual_start, p.actual_end) for p in phases],
+            today=timezone.localdate(),
+            title=f"{project.name}: planned and actual phase dates",
+        ),
         "members": selectors.membership_list(project=project),
         "extensions": hooks.registry.extensions(),
         "activity": list(selectors.audit_events_for_project(project=project)[:8]),
@@ -176,7 +188,7 @@ def project_trash(request: AuthedHtmxRequest) -> HttpResponse:
     if not request.user.is_superuser:
         raise PermissionDenied("Only administrators can see deleted projects.")
     form = ProjectFilterForm(request.GET)
-    projects = selectors.project_list_for_user(user=request.user, filters=_filters(form, deleted=True))
+    projects = selectors.project_list_for_user(user=request.user, filters=project_filters(form, deleted=True))
     page, query = paginate(request, projects)
     return render(request, "lifecycle/project_trash.html", {"page_obj": page, "query_without_page": query, "form": form})
 

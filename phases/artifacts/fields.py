@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 from typing import Any
 
 Errors = dict[str, list[str]]
@@ -77,26 +77,14 @@ class Field:
             raise ValueError("Enter a date as YYYY-MM-DD.") from None
 
     def _clean_int(self, raw: Any) -> int:
-        if isinstance(raw, bool):
-            raise ValueError("Enter a whole number.")
-        try:
-            number = Decimal(str(raw).strip())
-        except InvalidOperation:
-            raise ValueError("Enter a whole number.") from None
+        number = _number(raw, "Enter a whole number.")
         if number != number.to_integral_value():
             raise ValueError("Enter a whole number.")
         self._check_range(number)
         return int(number)
 
     def _clean_decimal(self, raw: Any) -> str:
-        if isinstance(raw, bool):
-            raise ValueError("Enter a number.")
-        try:
-            number = Decimal(str(raw).strip())
-        except InvalidOperation:
-            raise ValueError("Enter a number.") from None
-        if not number.is_finite():
-            raise ValueError("Enter a number.")
+        number = _number(raw, "Enter a number.")
         self._check_range(number)
         # Stored as a string: exact, and stable in JSON and in diffs.
         return format(number.normalize(), "f") if number == number.to_integral_value() else str(number)
@@ -207,3 +195,24 @@ class ArtifactType:
 
     def computed(self, data: dict) -> dict:
         return self.compute(data) if self.compute else {}
+
+
+LARGEST = Decimal(10) ** 15
+
+
+def _number(raw: Any, message: str) -> Decimal:
+    """A finite number of sensible size (below 10^15, at most 10 decimals), or ValueError:
+    derived values are computed from these, and must never overflow."""
+    if isinstance(raw, bool):
+        raise ValueError(message)
+    try:
+        number = Decimal(str(raw).strip())
+        if not number.is_finite():
+            raise ValueError(message)
+        if abs(number) >= LARGEST:
+            raise ValueError("Enter a number below 1,000,000,000,000,000.")
+        if number != number.quantize(Decimal("1e-10")):
+            raise ValueError("Use at most 10 decimals.")
+    except DecimalException:
+        raise ValueError(message) from None
+    return number

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from phases.artifacts.fields import ArtifactType, Errors, Field, Rows
 
@@ -28,7 +28,11 @@ def _d(value: object) -> Decimal:
 
 
 def _q(value: Decimal, places: str = "0.01") -> str:
-    return str(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+    # Inputs stay below 10^15 (fields.py); products of two of them need more than the default
+    # 28 digits to be quantized exactly.
+    with localcontext() as context:
+        context.prec = 80
+        return str(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
 
 
 # --- Scope --------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""Phase pages: the checklist (ticked in place with htmx, and without JavaScript too)."""
+"""Phase pages: the checklist (ticked in place with htmx, and without JavaScript too), and its
+export as CSV or XLSX."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from uuid import UUID
 
 from django.contrib import messages
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
+from lifecycle import exports
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
@@ -20,6 +23,7 @@ from lifecycle.http import AuthedHtmxRequest
 from lifecycle.permissions import Action
 from phases import selectors, services
 from phases.forms import ChecklistItemForm, ChecklistToggleForm
+from phases.models import ChecklistItem
 
 
 @login_required
@@ -103,3 +107,50 @@ def checklist_item_update(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     if not request.htmx:
         return redirect(f"{item.phase.get_absolute_url()}#item-{item.pk}")
     return _item_response(request, item, form)
+
+
+CHECKLIST_EXPORT_HEADER = [
+    "phase",
+    "order",
+    "title",
+    "required",
+    "weight",
+    "done",
+    "done by",
+    "done at",
+    "note",
+    "evidence links",
+    "framework refs",
+]
+
+
+def _checklist_rows(items: Iterable[ChecklistItem]) -> Iterator[list]:
+    for item in items:
+        yield [
+            item.phase.name,
+            item.order,
+            item.title,
+            item.required,
+            item.weight,
+            item.done,
+            item.done_by.username if item.done_by else "",
+            item.done_at,
+            item.note,
+            "\n".join(str(link) for link in item.evidence_links),
+            ", ".join(str(ref) for ref in item.refs),
+        ]
+
+
+@login_required
+@require_GET
+def checklist_export(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    """Every phase's checklist of a project, for anyone who can see the project (?format=csv|xlsx)."""
+    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
+    items = selectors.checklist_list_for_project(project=project).order_by("phase__order", "order")
+    return exports.table_response(
+        header=CHECKLIST_EXPORT_HEADER,
+        rows=_checklist_rows(items),
+        basename=f"checklist-{project.pk}",
+        fmt=request.GET.get("format", ""),
+        title="Checklist",
+    )

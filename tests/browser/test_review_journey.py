@@ -19,7 +19,7 @@ def logout(page):
 
 def vote_go(page, username: str) -> None:
     login(page, username, demo.DEMO_PASSWORD)
-    page.get_by_role("link", name="Inbox").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox").click()
     page.get_by_role("link", name="Decide the Scope gate").click()
     page.get_by_label("Go").check()
     page.get_by_role("button", name="Cast vote").click()
@@ -51,6 +51,6 @@ def test_two_approvers_vote_go_and_the_project_moves_on(page):
 
     for username in ("approver1", "approver2"):
         login(page, username, demo.DEMO_PASSWORD)
-        page.get_by_role("link", name="Inbox").click()
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox").click()
         assert page.get_by_text("Decide the Scope gate").count() == 0
         logout(page)

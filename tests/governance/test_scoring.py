@@ -54,7 +54,8 @@ def test_required_items(items, met, satisfaction):
         # No optional items: fully satisfied.
         ((I("r", required=True),), 1.0, "100.0"),
         ((I("a"), I("b", done=True)), 0.5, "50.0"),
-        ((I("a", weight=3), I("b", done=True, weight=1)), 0.25, "25.0"),
+        # Done ÷ total by count, whatever the items' weights.
+        ((I("a", weight=3), I("b", done=True, weight=1)), 0.5, "50.0"),
         ((I("a", done=True), I("b", done=True), I("c", done=True)), 1.0, "100.0"),
         ((I("a", done=True), I("b"), I("c")), 0.3333, "33.3"),
     ],

@@ -62,7 +62,13 @@ def test_it_normalises_tags(alice):
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"name": "   "}, "name"), ({"name": "x" * 201}, "name"), ({"name": "ok", "tags": ["<script>"]}, "tags")],
+    [
+        ({"name": "   "}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"name": "ok", "tags": ["<script>"]}, "tags"),
+        ({"name": "ok", "start_date": date(9999, 12, 20)}, "start_date"),
+        ({"name": "ok", "start_date": date(1, 1, 1)}, "start_date"),
+    ],
 )
 def test_it_refuses_bad_input_and_creates_nothing(alice, kwargs, field):
     before = Project.objects.count()
@@ -70,6 +76,13 @@ def test_it_refuses_bad_input_and_creates_nothing(alice, kwargs, field):
         services.project_create(actor=alice, **kwargs)
     assert field in error.value.fields
     assert Project.objects.count() == before
+
+
+def test_a_far_future_start_date_is_refused_on_edit_too(alice):
+    project = services.project_create(actor=alice, name="Dated")
+    with pytest.raises(ApplicationError) as error:
+        services.project_update(project=project, actor=alice, start_date=date(9999, 12, 20))
+    assert "start_date" in error.value.fields
 
 
 def test_it_creates_nothing_when_a_higher_app_fails(alice):

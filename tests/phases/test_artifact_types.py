@@ -161,3 +161,32 @@ def test_the_prompt_experiment_finds_the_best_variant_in_its_direction():
     assert ARTIFACT_TYPES["prompt_experiment"].computed(cleaned) == {"best": "v2 cite"}
     cleaned["direction"] = "lower"
     assert ARTIFACT_TYPES["prompt_experiment"].computed(cleaned) == {"best": "v1 plain"}
+
+
+@pytest.mark.parametrize("type_key", sorted(ARTIFACT_TYPES))
+@pytest.mark.parametrize("number", ["999999999999999.9999999999", "0.0000000001", "0"])
+def test_extreme_numbers_give_results_or_field_errors_never_a_crash(type_key, number):
+    """Every number field at its extremes: the type cleans and computes without an exception
+    (a field error is fine: weights must add up, shares must widen...)."""
+    artifact_type = ARTIFACT_TYPES[type_key]
+    data = copy.deepcopy(SAMPLES[type_key][1])
+    for f in artifact_type.fields:
+        if getattr(f, "is_rows", False):
+            for row in data.get(f.key, []):
+                for sub in f.fields:
+                    if sub.kind in ("int", "decimal"):
+                        row[sub.key] = number if sub.kind == "decimal" or "." not in number else number.split(".")[0]
+        elif f.kind in ("int", "decimal"):
+            data[f.key] = number if f.kind == "decimal" or "." not in number else number.split(".")[0]
+    cleaned, errors = artifact_type.clean(data)
+    if not errors:
+        artifact_type.computed(cleaned)
+
+
+@pytest.mark.parametrize("raw", ["sNaN", "NaN", "-Infinity", "1e99999999", "1e40", "12e-30", True])
+def test_numbers_that_cannot_be_stored_are_field_errors(raw):
+    from phases.artifacts.fields import Field
+
+    errors: dict = {}
+    Field("budget", "Budget", "decimal").clean(raw, "budget", errors)
+    assert errors["budget"]

@@ -1,0 +1,847 @@
+"""The governance report of one project: what an auditor asks for, as JSON-safe data
+(`report_build`) and as a PDF (`report_pdf`).
+
+Reads only (through the selectors the pages use) and writes nothing: the report service runs it
+in a worker and stores the result on a job.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
+
+from governance import selectors
+from governance.models import Classification, Review, Risk, RiskLevel, Vote
+from governance.services.risks import risk_matrix_for
+from lifecycle import selectors as lifecycle_selectors
+from lifecycle.api.fields import timestamp
+from lifecycle.models import Job, Project, User
+from phases import selectors as phases_selectors
+
+REPORT_KIND = "governance_report"
+AUDIT_EXCERPT_SIZE = 50
+SECTIONS = [
+    ("summary", "Summary"),
+    ("phases", "Phases and checklists"),
+    ("artifacts", "Artifacts"),
+    ("risks", "Risks"),
+    ("signoffs", "Sign-offs"),
+    ("gate_decisions", "Gate decisions"),
+    ("framework_coverage", "Framework coverage"),
+    ("post_launch", "Post-launch audits and incidents"),
+    ("audit_excerpt", "Audit excerpt"),
+]
+
+
+def report_jobs_for_project(*, project: Project, limit: int = 10) -> list[Job]:
+    """The latest report jobs of a project, newest first (one query)."""
+    return list(Job.objects.filter(project=project, kind=REPORT_KIND).select_related("created_by").order_by("-created_at")[:limit])
+
+
+# --- The report as data -------------------------------------------------------------------------
+
+
+def report_build(*, project: Project) -> dict:
+    """Every section of the report, JSON-safe.
+
+    1. Read each section through the selectors (a bounded number of queries: one or two per
+       section, plus two per phase for its expected artifacts).
+    2. Summarise the sections.
+    3. Round-trip through JSON, so that whatever a decision snapshot or evidence list holds, the
+       result can be stored on the job and served as is.
+    """
+    sections = {
+        "project": _project(project),
+        "phases": _phases(project),
+        "artifacts": _artifacts(project),
+        "risks": _risks(project),
+        "signoffs": _signoffs(project),
+        "gate_decisions": _gate_decisions(project),
+        "framework_coverage": _coverage(project),
+        "post_launch": _post_launch(project),
+        "audit_excerpt": _audit_excerpt(project),
+    }
+    report = {"generated_at": timestamp(timezone.now()), **sections, "summary": _summary(sections)}
+    return json.loads(json.dumps(report, cls=DjangoJSONEncoder))
+
+
+def _user(user: User | None) -> dict | None:
+    return {"id": str(user.pk), "username": user.username, "name": user.display_name} if user else None
+
+
+def _date(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _score(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _project(project: Project) -> dict:
+    classification = Classification.objects.filter(project=project).first()
+    return {
+        "id": str(project.pk),
+        "name": project.name,
+        "description": project.description,
+        "use_case": {
+            "problem": project.use_case_problem,
+            "users": project.use_case_users,
+            "expectations": project.use_case_expectations,
+        },
+        "status": project.status,
+        "current_phase": project.current_phase,
+        "template": {"key": project.template.key, "version": project.template.version, "name": project.template.name},
+        "tags": sorted(t.name for t in project.tags.all()),
+        "start_date": _date(project.start_date),
+        "created_at": timestamp(project.created_at),
+        "classification": _classification(classification),
+        "members": [
+            {"user": _user(m.user), "role": m.role, "functions": sorted(f.key for f in m.functions.all())}
+            for m in lifecycle_selectors.membership_list(project=project)
+        ],
+    }
+
+
+def _classification(classification: Classification | None) -> dict | None:
+    if classification is None:
+        return None
+    return {
+        "tier": classification.tier,
+        "tier_label": classification.get_tier_display(),
+        "role": classification.role,
+        "model_role": classification.model_role,
+        "rationale": classification.rationale,
+        "classified_at": timestamp(classification.classified_at),
+    }
+
+
+def _phases(project: Project) -> list[dict]:
+    items_by_phase: dict[Any, list] = {}
+    for item in phases_selectors.checklist_list_for_project(project=project).order_by("phase__order", "-required", "order"):
+        items_by_phase.setdefault(item.phase_id, []).append(item)
+    gates = {g.phase_id: g for g in selectors.gate_list_for_project(project=project)}
+    result = []
+    for phase in lifecycle_selectors.phase_list(project=project):
+        items = items_by_phase.get(phase.pk, [])
+        result.append(
+            {
+                "key": phase.key,
+                "name": phase.name,
+                "status": phase.status,
+                "planned_start": _date(phase.planned_start),
+                "planned_end": _date(phase.planned_end),
+                "actual_start": _date(phase.actual_start),
+                "actual_end": _date(phase.actual_end),
+                "checklist": {**phases_selectors.progress_of(items), "items": [_checklist_item(i) for i in items]},
+                "expected_artifacts": phases_selectors.expected_artifacts(phase=phase),
+                "gate": _gate(gates.get(phase.pk)),
+            }
+        )
+    return result
+
+
+def _checklist_item(item: Any) -> dict:
+    return {
+        "title": item.title,
+        "required": item.required,
+        "done": item.done,
+        "done_by": _user(item.done_by),
+        "done_at": timestamp(item.done_at),
+        "note": item.note,
+        "refs": list(item.refs),
+    }
+
+
+def _gate(gate: Any) -> dict | None:
+    if gate is None:
+        return None
+    readiness = selectors.readiness_of(gate)
+    return {
+        "id": str(gate.pk),
+        "threshold": readiness.threshold,
+        "score": _score(readiness.score),
+        "ready": readiness.ready,
+        "stale": readiness.stale,
+        "computed_at": timestamp(readiness.computed_at),
+        "blocking": list(readiness.blocking),
+        "criteria": list(readiness.criteria),
+    }
+
+
+def _artifacts(project: Project) -> list[dict]:
+    return [
+        {
+            "id": str(a.pk),
+            "phase": a.phase.key,
+            "type": a.type,
+            "type_label": a.get_type_display(),
+            "title": a.title,
+            "status": a.status,
+            "owner": _user(a.owner),
+            "latest_version": a.latest_version.number if a.latest_version else None,
+            "approved_version": a.approved_version.number if a.approved_version else None,
+            "updated_at": timestamp(a.updated_at),
+        }
+        for a in phases_selectors.artifact_list_for_project(project=project)
+    ]
+
+
+def _risks(project: Project) -> dict:
+    matrix = risk_matrix_for(project)
+    heat = selectors.heat_map(risks=project.risks.all(), matrix=matrix)
+    return {
+        "matrix": {
+            "key": matrix.key,
+            "name": matrix.name,
+            "size": matrix.size,
+            "levels": list(matrix.levels),
+            "likelihood_labels": list(matrix.likelihood_labels),
+            "impact_labels": list(matrix.impact_labels),
+        },
+        "heat_map": [[{"likelihood": c.likelihood, "impact": c.impact, "count": c.count, "level": c.level} for c in row] for row in heat],
+        "items": [_risk(r) for r in selectors.risk_list_for_project(project=project)],
+    }
+
+
+def _risk(risk: Risk) -> dict:
+    return {
+        "id": str(risk.pk),
+        "title": risk.title,
+        "category": risk.category.name,
+        "phase_found": risk.phase_found,
+        "likelihood": risk.likelihood,
+        "impact": risk.impact,
+        "inherent_level": risk.inherent_level,
+        "residual_likelihood": risk.residual_likelihood,
+        "residual_impact": risk.residual_impact,
+        "residual_level": risk.residual_level or None,
+        "level": risk.level,
+        "counts_as_open": risk.counts_as_open(),
+        "status": risk.status,
+        "treatment": risk.treatment,
+        "owner": _user(risk.owner),
+        "mitigation_plan": risk.mitigation_plan,
+        "mitigation_due": _date(risk.mitigation_due),
+        "acceptance_expires_on": _date(risk.acceptance_expires_on),
+    }
+
+
+def _signoffs(project: Project) -> list[dict]:
+    return [
+        {
+            "id": str(s.pk),
+            "phase": s.phase.key,
+            "kind": s.kind,
+            "title": s.title,
+            "function": s.function.name,
+            "status": s.status,
+            "decided_by": _user(s.decided_by),
+            "decided_at": timestamp(s.decided_at),
+            "comment": s.comment,
+            "evidence": list(s.evidence),
+            "version": s.version,
+        }
+        for s in selectors.signoff_list_for_project(project=project)
+    ]
+
+
+def _reviews(project: Project) -> QuerySet[Review]:
+    return (
+        Review.objects.filter(project=project)
+        .select_related("gate__phase", "requested_by", "withdrawn_by")
+        .prefetch_related("approvers", Prefetch("votes", queryset=Vote.objects.select_related("voter").order_by("cast_at")))
+        .order_by("requested_at", "id")
+    )
+
+
+def _gate_decisions(project: Project) -> list[dict]:
+    """Every review of every gate, oldest first; a resolved one with the snapshot of what its
+    decision saw."""
+    return [
+        {
+            "id": str(r.pk),
+            "gate": str(r.gate_id),
+            "phase": r.gate.phase.key,
+            "phase_name": r.gate.phase.name,
+            "status": r.status,
+            "outcome": r.outcome or None,
+            "requested_by": _user(r.requested_by),
+            "requested_at": timestamp(r.requested_at),
+            "justification": r.justification,
+            "due_at": timestamp(r.due_at),
+            "resolved_at": timestamp(r.resolved_at),
+            "withdrawn_at": timestamp(r.withdrawn_at),
+            "quorum": {"kind": r.quorum, "value": r.quorum_value, "needed": r.needed},
+            "approvers": [_user(u) for u in sorted(r.approvers.all(), key=lambda u: u.username)],
+            "votes": [
+                {"voter": _user(v.voter), "decision": v.decision, "comment": v.comment, "cast_at": timestamp(v.cast_at)}
+                for v in r.votes.all()
+            ],
+            "snapshot": r.snapshot or None,
+        }
+        for r in _reviews(project)
+    ]
+
+
+def _coverage(project: Project) -> list[dict]:
+    return [
+        {
+            "key": fw.key,
+            "name": fw.name,
+            "source": fw.source,
+            "as_of": fw.as_of,
+            "coverage": fw.coverage,
+            "met": fw.met,
+            "open": fw.open,
+            "not_applicable": fw.not_applicable,
+            "total_in_framework": fw.total_in_framework,
+            "requirements": [
+                {
+                    "code": r.code,
+                    "title": r.title,
+                    "level": r.level,
+                    "status": r.status,
+                    "reason": r.reason,
+                    "evidence": [{"kind": w["kind"], "label": w["label"], "satisfied": w["satisfied"]} for w in r.evidence],
+                }
+                for r in fw.requirements
+            ],
+        }
+        for fw in selectors.compliance_for_project(project=project)
+    ]
+
+
+def _post_launch(project: Project) -> dict:
+    page = selectors.post_launch_page(project=project)
+    schedule = page["schedule"]
+    return {
+        "schedule": {
+            "bias_audit_every_days": schedule.bias_audit_every_days,
+            "monitoring_review_every_days": schedule.monitoring_review_every_days,
+        },
+        "tasks": [
+            {
+                "kind": t.kind,
+                "kind_label": t.get_kind_display(),
+                "due_on": _date(t.due_on),
+                "status": t.status,
+                "overdue": t.is_overdue(),
+                "done_by": _user(t.done_by),
+                "done_at": timestamp(t.done_at),
+                "notes": t.notes,
+            }
+            for t in page["tasks"]
+        ],
+        "incidents": [_incident(i) for i in page["incidents"]],
+    }
+
+
+def _incident(incident: Any) -> dict:
+    return {
+        "id": str(incident.pk),
+        "title": incident.title,
+        "occurred_on": _date(incident.occurred_on),
+        "severity": incident.severity,
+        "description": incident.description,
+        "affected_users": incident.affected_users,
+        "actions": incident.actions,
+        "serious": incident.serious,
+        "reported_at": timestamp(incident.reported_at),
+        "reported_to": incident.reported_to,
+        "created_by": _user(incident.created_by),
+    }
+
+
+def _audit_excerpt(project: Project) -> dict:
+    events = lifecycle_selectors.audit_events_for_project(project=project)
+    return {
+        "total": events.count(),
+        "events": [
+            {
+                "seq": e.seq,
+                "at": timestamp(e.at),
+                "actor": e.actor.username if e.actor else e.actor_name or None,
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": str(e.object_id) if e.object_id else None,
+                "object_label": e.object_label,
+                "hash": e.hash,
+            }
+            for e in events[:AUDIT_EXCERPT_SIZE]
+        ],
+    }
+
+
+def _summary(s: dict) -> dict:
+    items = [i for p in s["phases"] for i in p["checklist"]["items"]]
+    open_risks = [r for r in s["risks"]["items"] if r["counts_as_open"]]
+    current = next((p for p in s["phases"] if p["key"] == s["project"]["current_phase"]), None)
+    outcomes = Counter(d["outcome"] for d in s["gate_decisions"] if d["status"] == Review.Status.RESOLVED)
+    incidents = s["post_launch"]["incidents"]
+    return {
+        "status": s["project"]["status"],
+        "current_phase": s["project"]["current_phase"],
+        "phases_passed": sum(p["status"] == "passed" for p in s["phases"]),
+        "phases_total": len(s["phases"]),
+        "checklist": {
+            "done": sum(i["done"] for i in items),
+            "total": len(items),
+            "required_done": sum(i["done"] for i in items if i["required"]),
+            "required": sum(i["required"] for i in items),
+        },
+        "current_gate": current["gate"] if current else None,
+        "artifacts": {"total": len(s["artifacts"]), "approved": sum(a["approved_version"] is not None for a in s["artifacts"])},
+        "risks": {
+            "total": len(s["risks"]["items"]),
+            "open": len(open_risks),
+            "open_by_level": {level: sum(r["level"] == level for r in open_risks) for level in RiskLevel.values},
+        },
+        "signoffs": dict(Counter(x["status"] for x in s["signoffs"]), total=len(s["signoffs"])),
+        "gate_decisions": {"total": len(s["gate_decisions"]), "outcomes": dict(outcomes)},
+        "framework_coverage": {fw["key"]: fw["coverage"] for fw in s["framework_coverage"]},
+        "incidents": {"total": len(incidents), "serious": sum(i["serious"] for i in incidents)},
+    }
+
+
+# --- The report as a PDF ------------------------------------------------------------------------
+
+# The PDF uses the core fonts, which cover latin-1 only: typography that has a plain equivalent
+# gets it, and whatever else is left (emoji, CJK) becomes "?" instead of crashing the renderer.
+_PLAIN = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": ",",
+        "‛": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "‹": "<",
+        "›": ">",
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "―": "-",
+        "−": "-",
+        "…": "...",
+        "•": "*",
+        "€": "EUR",
+        "™": "(TM)",
+        "✓": "[x]",
+        "✔": "[x]",
+        "✗": "x",
+        "→": "->",
+        "←": "<-",
+        "≥": ">=",
+        "≤": "<=",
+        "≠": "!=",
+        "\t": " ",
+        "\r": "",
+    }
+)
+
+
+def pdf_text(value: Any, limit: int | None = None) -> str:
+    """`value` as text the core fonts can draw (latin-1), cut to `limit` characters."""
+    text = unicodedata.normalize("NFC", "" if value is None else str(value)).translate(_PLAIN)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 3] + "..."
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch == "\n" or 32 <= code < 127 or 160 <= code < 256:
+            out.append(ch)
+        elif code < 160:
+            out.append(" ")  # control characters
+        elif unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue  # combining marks, zero-width joiners, variation selectors
+        else:
+            plain = "".join(c for c in unicodedata.normalize("NFKD", ch) if ord(c) < 256 and not unicodedata.combining(c))
+            out.append(plain if plain.isprintable() and plain else "?")
+    return "".join(out)
+
+
+# Fill colours of the heat-map levels (light, so the black count stays readable); each cell also
+# names its level, so colour is never the only signal.
+_LEVEL_FILL = {
+    "low": (200, 230, 201),
+    "medium": (255, 236, 179),
+    "high": (255, 204, 153),
+    "critical": (239, 154, 154),
+}
+_CELL_LIMIT = 400  # characters per table cell: a row must fit on a page
+
+
+class _ReportPDF(FPDF):
+    def __init__(self, title: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.report_title = pdf_text(title, 120)
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(15, 15, 15)
+
+    def header(self) -> None:
+        if self.page_no() == 1:
+            return
+        self.set_font("Helvetica", "I", 8)
+        self.set_text_color(110, 110, 110)
+        self.cell(0, 5, f"Governance report - {self.report_title}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0, 0, 0)
+        self.ln(2)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Helvetica", "", 8)
+        self.set_text_color(110, 110, 110)
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="C")
+        self.set_text_color(0, 0, 0)
+
+    def heading(self, text: str, level: int = 1, keep: float = 0) -> None:
+        """A heading that keeps `keep` mm (or some) of what follows on its page."""
+        size = {1: 15, 2: 12, 3: 10.5}[level]
+        if self.will_page_break(max(keep, {1: 30, 2: 22, 3: 16}[level])):
+            self.add_page()
+        elif level == 1:
+            self.ln(3)
+        self.set_font("Helvetica", "B", size)
+        self.multi_cell(0, size * 0.5, pdf_text(text, 300), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(1)
+        self.set_font("Helvetica", "", 9)
+
+    def para(self, text: Any, style: str = "", size: float = 9) -> None:
+        self.set_font("Helvetica", style, size)
+        self.multi_cell(0, size * 0.5, pdf_text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font("Helvetica", "", 9)
+
+    def facts(self, rows: Iterable[tuple[str, Any]]) -> None:
+        """Label and value pairs, the labels in bold."""
+        self.set_font("Helvetica", "", 8)
+        self.set_fill_color(255, 255, 255)
+        with self.table(col_widths=(45, 135), width=180, text_align="LEFT", line_height=4, first_row_as_headings=False, padding=1) as table:
+            for label, value in rows:
+                row = table.row()
+                row.cell(pdf_text(label), style=FontFace(emphasis="BOLD"))
+                row.cell(pdf_text(value, _CELL_LIMIT * 4))
+        self.ln(2)
+        self.set_font("Helvetica", "", 9)
+
+    def grid(self, head: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> None:
+        """A table with wrapped cells; the heading row repeats on every page."""
+        if not rows:
+            self.para("None.", "I")
+            return
+        self.set_font("Helvetica", "", 8)
+        self.set_fill_color(255, 255, 255)
+        with self.table(
+            col_widths=tuple(widths),
+            width=sum(widths),
+            align="LEFT",
+            text_align="LEFT",
+            line_height=4,
+            padding=1,
+        ) as table:
+            table.row([pdf_text(h) for h in head])
+            for row in rows:
+                table.row([pdf_text(value, _CELL_LIMIT) for value in row])
+        self.ln(2)
+        self.set_font("Helvetica", "", 9)
+
+
+def report_pdf(report: dict) -> bytes:
+    """The report as an A4 PDF: the sections of `SECTIONS`, in that order."""
+    project = report["project"]
+    pdf = _ReportPDF(project["name"])
+    pdf.set_title(pdf_text(f"Governance report: {project['name']}", 200))
+    pdf.set_author("GenAI Lifecycle")
+    pdf.set_creation_date(timezone.now())
+    pdf.add_page()
+    _pdf_cover(pdf, report)
+    for key, title in SECTIONS:
+        # The risks start with the heat map, which is never split across pages.
+        pdf.heading(title, keep=_heat_map_height(report["risks"]["matrix"]["size"]) if key == "risks" else 0)
+        _PDF_SECTIONS[key](pdf, report)
+    return bytes(pdf.output())
+
+
+def _name(user: dict | None) -> str:
+    return user["name"] if user else "-"
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _pdf_cover(pdf: _ReportPDF, report: dict) -> None:
+    project = report["project"]
+    pdf.set_font("Helvetica", "B", 20)
+    pdf.multi_cell(0, 9, "Governance report", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.multi_cell(0, 7, pdf_text(project["name"], 300), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(2)
+    classification = project["classification"]
+    pdf.facts(
+        [
+            ("Generated", report["generated_at"]),
+            ("Template", f"{project['template']['name']} (v{project['template']['version']})"),
+            ("Status", project["status"]),
+            ("Current phase", project["current_phase"]),
+            ("EU AI Act tier", classification["tier_label"] if classification else "not classified"),
+            ("Tags", ", ".join(project["tags"]) or "-"),
+            ("Members", "; ".join(f"{_name(m['user'])} ({m['role']})" for m in project["members"])),
+        ]
+    )
+    if project["description"]:
+        pdf.para(project["description"])
+
+
+def _pdf_summary(pdf: _ReportPDF, report: dict) -> None:
+    s = report["summary"]
+    gate = s["current_gate"]
+    readiness = "not assessed yet"
+    if gate and gate["score"] is not None:
+        readiness = f"{gate['score']:g} of threshold {gate['threshold']}, {'ready' if gate['ready'] else 'not ready'}"
+        readiness += " (stale: inputs changed since)" if gate["stale"] else ""
+    by_level = ", ".join(f"{n} {level}" for level, n in s["risks"]["open_by_level"].items() if n) or "none"
+    checklist = s["checklist"]
+    pdf.facts(
+        [
+            ("Phases passed", f"{s['phases_passed']} of {s['phases_total']}"),
+            (
+                "Checklist",
+                f"{checklist['done']} of {checklist['total']} done; required {checklist['required_done']} of {checklist['required']}",
+            ),
+            ("Current gate readiness", readiness),
+            ("Artifacts", f"{s['artifacts']['approved']} of {s['artifacts']['total']} approved"),
+            ("Open risks", f"{s['risks']['open']} of {s['risks']['total']} ({by_level})"),
+            ("Sign-offs", ", ".join(f"{n} {k}" for k, n in s["signoffs"].items() if k != "total") or "none"),
+            (
+                "Gate decisions",
+                f"{s['gate_decisions']['total']} reviews; "
+                + (", ".join(f"{n} {k}" for k, n in s["gate_decisions"]["outcomes"].items()) or "none decided"),
+            ),
+            ("Framework coverage", ", ".join(f"{k} {v}%" for k, v in s["framework_coverage"].items()) or "-"),
+            ("Incidents", f"{s['incidents']['total']} ({s['incidents']['serious']} serious)"),
+        ]
+    )
+
+
+def _pdf_phases(pdf: _ReportPDF, report: dict) -> None:
+    for phase in report["phases"]:
+        checklist = phase["checklist"]
+        pdf.heading(f"{phase['name']} - {phase['status'].replace('_', ' ')}", 2)
+        gate = phase["gate"]
+        line = f"Checklist: {checklist['done']} of {checklist['total']} done ({checklist['percent']}%), "
+        line += f"required {checklist['required_done']} of {checklist['required']}."
+        if gate:
+            score = "not assessed" if gate["score"] is None else f"{gate['score']:g} (threshold {gate['threshold']})"
+            line += f" Gate readiness: {score}, {'ready' if gate['ready'] else 'not ready'}{', stale' if gate['stale'] else ''}."
+        pdf.para(line)
+        rows = [
+            ["[x]" if i["done"] else "[ ]", i["title"], _yes(i["required"]), _name(i["done_by"]) if i["done"] else "", i["note"]]
+            for i in checklist["items"]
+        ]
+        pdf.grid(["Done", "Item", "Required", "Done by", "Note"], rows, widths=(11, 74, 16, 29, 50))
+
+
+def _pdf_artifacts(pdf: _ReportPDF, report: dict) -> None:
+    rows = [
+        [a["phase"], a["type_label"], a["title"], a["status"].replace("_", " "), a["approved_version"] or "-", _name(a["owner"])]
+        for a in report["artifacts"]
+    ]
+    pdf.grid(["Phase", "Type", "Title", "Status", "Approved v.", "Owner"], rows, widths=(20, 36, 54, 20, 18, 32))
+    expected = [(p["name"], e) for p in report["phases"] for e in p["expected_artifacts"] if e["required"] and not e["approved"]]
+    if expected:
+        pdf.para("Required artifacts not yet approved: " + "; ".join(f"{e['label']} ({name})" for name, e in expected) + ".", "I")
+
+
+def _pdf_risks(pdf: _ReportPDF, report: dict) -> None:
+    risks = report["risks"]
+    pdf.heading("Heat map", 2, keep=_heat_map_height(risks["matrix"]["size"]))
+    _pdf_heat_map(pdf, risks)
+    pdf.heading("Register", 2)
+    rows = [
+        [r["title"], r["category"], r["level"], f"{r['likelihood']}x{r['impact']}", r["status"], _name(r["owner"]), r["mitigation_plan"]]
+        for r in risks["items"]
+    ]
+    pdf.grid(["Risk", "Category", "Level", "L x I", "Status", "Owner", "Mitigation"], rows, widths=(38, 30, 16, 12, 20, 24, 40))
+
+
+def _heat_map_height(size: int) -> float:
+    """The grid's rows, its heading row, the legend and its note, in mm."""
+    return 11.0 * size + 10 + 30
+
+
+def _pdf_heat_map(pdf: _ReportPDF, risks: dict) -> None:
+    """Rows: likelihood, highest first; columns: impact. Each cell shows its count and level."""
+    matrix, size = risks["matrix"], risks["matrix"]["size"]
+    label_w, cell_w, cell_h = 34.0, min(26.0, 140.0 / size), 11.0
+    x0 = pdf.l_margin
+    pdf.set_font("Helvetica", "B", 7)
+    pdf.set_x(x0)
+    pdf.cell(label_w, 10, "Likelihood \\ Impact", border=1, align="C")
+    for i in range(size):
+        _pdf_two_lines(pdf, str(i + 1), _label(matrix["impact_labels"], i), cell_w, 10)
+    pdf.ln(10)
+    for row in risks["heat_map"]:
+        likelihood = row[0]["likelihood"]
+        pdf.set_x(x0)
+        pdf.set_font("Helvetica", "B", 7)
+        pdf.cell(label_w, cell_h, pdf_text(f"{likelihood} {_label(matrix['likelihood_labels'], likelihood - 1)}", 30), border=1)
+        for cell in row:
+            _pdf_heat_cell(pdf, cell, cell_w, cell_h)
+        pdf.ln(cell_h)
+    pdf.ln(2)
+    _pdf_legend(pdf, matrix)
+
+
+def _pdf_two_lines(pdf: _ReportPDF, first: str, second: str, width: float, height: float, fill: tuple | None = None) -> None:
+    """A bordered box with a bold first line and a small second line, centred."""
+    x, y = pdf.get_x(), pdf.get_y()
+    if fill:
+        pdf.set_fill_color(*fill)
+    pdf.rect(x, y, width, height, style="DF" if fill else "D")
+    pdf.set_font("Helvetica", "B", 10 if fill else 7)
+    pdf.set_xy(x, y + 1)
+    pdf.cell(width, 4.5, pdf_text(first, 12), align="C")
+    pdf.set_font("Helvetica", "", 6.5)
+    pdf.set_xy(x, y + height - 5)
+    pdf.cell(width, 4, pdf_text(second, 16), align="C")
+    pdf.set_xy(x + width, y)
+
+
+def _label(labels: list, index: int) -> str:
+    return str(labels[index]) if 0 <= index < len(labels) else ""
+
+
+def _pdf_heat_cell(pdf: _ReportPDF, cell: dict, width: float, height: float) -> None:
+    count = str(cell["count"]) if cell["count"] else "-"
+    _pdf_two_lines(pdf, count, cell["level"], width, height, fill=_LEVEL_FILL.get(cell["level"], (230, 230, 230)))
+
+
+def _pdf_legend(pdf: _ReportPDF, matrix: dict) -> None:
+    pdf.set_font("Helvetica", "", 8)
+    pdf.set_x(pdf.l_margin)
+    pdf.cell(15, 5, "Legend:")
+    for level in matrix["levels"]:
+        pdf.set_fill_color(*_LEVEL_FILL.get(level["key"], (230, 230, 230)))
+        pdf.cell(5, 5, "", border=1, fill=True)
+        pdf.cell(33, 5, pdf_text(f" {level['label']} (score >= {level['min']})", 40))
+    pdf.set_fill_color(255, 255, 255)
+    pdf.ln(6)
+    pdf.para(
+        "Each cell shows the number of risks that are not closed at that likelihood and impact (by their residual "
+        "assessment when there is one) and the level of that position; '-' means none.",
+        "I",
+        8,
+    )
+
+
+def _pdf_signoffs(pdf: _ReportPDF, report: dict) -> None:
+    rows = [
+        [s["phase"], s["title"], s["function"], s["status"], _name(s["decided_by"]), (s["decided_at"] or "")[:10], s["comment"]]
+        for s in report["signoffs"]
+    ]
+    pdf.grid(["Phase", "Sign-off", "Function", "Status", "Decided by", "On", "Comment"], rows, widths=(18, 40, 26, 17, 25, 19, 35))
+
+
+def _pdf_gate_decisions(pdf: _ReportPDF, report: dict) -> None:
+    if not report["gate_decisions"]:
+        pdf.para("No gate review has been requested yet.", "I")
+    for d in report["gate_decisions"]:
+        outcome = d["outcome"] or d["status"]
+        pdf.heading(f"{d['phase_name']} gate: {outcome}", 2)
+        pdf.facts(
+            [
+                ("Requested", f"{d['requested_at']} by {_name(d['requested_by'])}"),
+                ("Justification", d["justification"] or "-"),
+                ("Quorum", f"{d['quorum']['needed']} Go vote(s) of {len(d['approvers'])} approver(s)"),
+                ("Resolved", d["resolved_at"] or d["withdrawn_at"] or "not yet"),
+            ]
+        )
+        votes = [[_name(v["voter"]), v["decision"], v["cast_at"], v["comment"]] for v in d["votes"]]
+        pdf.grid(["Voter", "Vote", "At", "Comment"], votes, widths=(35, 18, 42, 85))
+        if d["snapshot"]:
+            _pdf_snapshot(pdf, d["snapshot"])
+
+
+def _pdf_snapshot(pdf: _ReportPDF, snapshot: dict) -> None:
+    pdf.heading("What the decision saw", 3)
+    readiness = snapshot.get("readiness") or {}
+    criteria = readiness.get("criteria") or []
+    met = sum(1 for c in criteria if c.get("met"))
+    state = ("ready" if readiness.get("ready") else "not ready") + (" (stale)" if readiness.get("stale") else "")
+    pdf.para(
+        f"Readiness {readiness.get('score') or 'not assessed'}, {state}, computed {readiness.get('computed_at') or '-'}; "
+        f"{met} of {len(criteria)} criteria met."
+    )
+    rows = [["Artifact", a.get("title"), f"v{a.get('version')}", "approved"] for a in snapshot.get("artifacts") or []]
+    rows += [["Sign-off", s.get("title"), f"v{s.get('version')}", s.get("status")] for s in snapshot.get("signoffs") or []]
+    pdf.grid(["Kind", "Title", "Version", "Status"], rows, widths=(25, 105, 20, 30))
+
+
+def _pdf_coverage(pdf: _ReportPDF, report: dict) -> None:
+    for fw in report["framework_coverage"]:
+        pdf.heading(f"{fw['name']}: {fw['coverage']}% covered", 2)
+        pdf.para(
+            f"{fw['met']} met, {fw['open']} open, {fw['not_applicable']} not applicable of {len(fw['requirements'])} mapped "
+            f"requirements ({fw['total_in_framework']} in the framework, as of {fw['as_of']})."
+        )
+        rows = [[r["code"], r["title"], r["status"].replace("_", " "), r["reason"]] for r in fw["requirements"]]
+        pdf.grid(["Code", "Requirement", "Status", "Note"], rows, widths=(30, 90, 22, 38))
+
+
+def _pdf_post_launch(pdf: _ReportPDF, report: dict) -> None:
+    post = report["post_launch"]
+    pdf.para(
+        f"Bias audit every {post['schedule']['bias_audit_every_days']} days; "
+        f"monitoring review every {post['schedule']['monitoring_review_every_days']} days (once the project is live)."
+    )
+    pdf.heading("Audits and reviews", 2)
+    rows = [
+        [t["kind_label"], t["due_on"], "overdue" if t["overdue"] else t["status"], _name(t["done_by"]), t["notes"]] for t in post["tasks"]
+    ]
+    pdf.grid(["Kind", "Due", "Status", "Done by", "Findings"], rows, widths=(32, 22, 18, 30, 78))
+    pdf.heading("Incidents", 2)
+    rows = [
+        [
+            i["title"],
+            i["occurred_on"],
+            i["severity"],
+            "serious" + (", reported" if i["reported_at"] else ", not reported") if i["serious"] else "-",
+            i["description"],
+        ]
+        for i in post["incidents"]
+    ]
+    pdf.grid(["Incident", "When", "Severity", "Art. 73", "Description"], rows, widths=(40, 22, 18, 30, 70))
+
+
+def _pdf_audit(pdf: _ReportPDF, report: dict) -> None:
+    excerpt = report["audit_excerpt"]
+    pdf.para(f"The latest {len(excerpt['events'])} of {excerpt['total']} events, newest first.")
+    rows = [[e["seq"], e["at"], e["actor"] or "system", e["action"], e["object_label"] or e["object_type"]] for e in excerpt["events"]]
+    pdf.grid(["#", "At (UTC)", "Who", "What", "Object"], rows, widths=(12, 42, 28, 48, 50))
+
+
+_PDF_SECTIONS = {
+    "summary": _pdf_summary,
+    "phases": _pdf_phases,
+    "artifacts": _pdf_artifacts,
+    "risks": _pdf_risks,
+    "signoffs": _pdf_signoffs,
+    "gate_decisions": _pdf_gate_decisions,
+    "framework_coverage": _pdf_coverage,
+    "post_launch": _pdf_post_launch,
+    "audit_excerpt": _pdf_audit,
+}

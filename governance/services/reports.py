@@ -1,0 +1,67 @@
+"""The governance report of a project, produced by a worker as a job: JSON on the job, the PDF
+in its file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.text import slugify
+
+from governance import reports
+from lifecycle import selectors as lifecycle_selectors
+from lifecycle import services as lifecycle_services
+from lifecycle.models import Job, Project, User
+from lifecycle.permissions import Action
+
+
+def report_filename(project: Project) -> str:
+    """governance-report-<project name as a slug>-<date>.pdf (the id when the name has no
+    latin letters or digits to make a slug of)."""
+    slug = slugify(project.name)[:60].strip("-") or str(project.pk)[:8]
+    return f"governance-report-{slug}-{timezone.localdate():%Y-%m-%d}.pdf"
+
+
+def report_request(*, project: Project, actor: User) -> Job:
+    """Anyone who may see the project may ask for its report: a job the page or API client
+    follows."""
+    from governance import tasks
+
+    lifecycle_selectors.project_access_check(user=actor, project=project, action=Action.VIEW)
+    job = lifecycle_services.job_create(
+        kind=reports.REPORT_KIND, actor=actor, project=project, params={"filename": report_filename(project)}
+    )
+    lifecycle_services.enqueue(tasks.report_job_task, str(job.pk))
+    return job
+
+
+def report_run(*, job_id: Any) -> None:
+    """Build and render the report of a queued job.
+
+    1. Claim the job (a second delivery of the task finds it claimed and does nothing).
+    2. Build the JSON, then render the PDF, reporting progress between the steps.
+    3. Store the PDF under the job's readable file name and finish the job with both.
+    """
+    if not lifecycle_services.job_start(job_id=job_id):
+        return
+    job = Job.objects.select_related("project", "project__template").get(pk=job_id)
+    try:
+        lifecycle_services.job_progress(job_id=job_id, progress=10)
+        report = reports.report_build(project=job.project)
+        lifecycle_services.job_progress(job_id=job_id, progress=60)
+        pdf = reports.report_pdf(report)
+        lifecycle_services.job_progress(job_id=job_id, progress=90)
+        field = Job._meta.get_field("result_file")
+        name = default_storage.save(field.generate_filename(None, job.params.get("filename") or "governance-report.pdf"), ContentFile(pdf))  # type: ignore[attr-defined]
+    except Exception as e:
+        lifecycle_services.job_fail(job_id=job_id, error=f"{e.__class__.__name__}: {e}")
+        raise
+    lifecycle_services.job_succeed(job_id=job_id, result=report, result_file=name, result_url=_download_url(job_id))
+
+
+def _download_url(job_id: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("lifecycle:job-download", args=[job_id])

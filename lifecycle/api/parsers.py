@@ -1,0 +1,35 @@
+"""The API's JSON parser: refuses text that the database cannot store (NUL characters, unpaired
+surrogates) with a 400, anywhere in the body, before any view or service sees it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+MAX_DEPTH = 20
+
+
+class SafeJSONParser(JSONParser):
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        _check(data, 0)
+        return data
+
+
+def _check(value: Any, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise ParseError(f"JSON nested deeper than {MAX_DEPTH} levels is not accepted.")
+    if isinstance(value, str):
+        if _UNSTORABLE.search(value):
+            raise ParseError("Text must not contain NUL characters or unpaired surrogates.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check(key, depth + 1)
+            _check(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check(item, depth + 1)
