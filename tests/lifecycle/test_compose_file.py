@@ -27,7 +27,7 @@ def _compose() -> dict:
 def test_it_has_the_whole_stack_with_health_checks():
     services = _compose()["services"]
     assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
-    for name in ("postgres", "redis", "web", "worker"):
+    for name in ("postgres", "redis", "web", "worker", "beat"):
         assert "healthcheck" in services[name], name
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
@@ -47,6 +47,11 @@ def test_it_points_the_app_at_postgres_and_redis():
     assert environment["DATABASE_URL"].startswith("postgres://")
     assert environment["REDIS_URL"].startswith("redis://redis:")
     assert "SECRET_KEY" in environment
+
+
+def test_the_image_leaves_out_local_state():
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert {".git", ".venv", "node_modules", ".dev-secret", "db.sqlite3*", "media", "test-artifacts"} <= ignored
 
 
 def test_it_builds_from_the_dockerfile():
