@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from lifecycle.urls import handler404, handler500, urlpatterns as real_patterns
+from lifecycle.urls import handler404, handler500
+from lifecycle.urls import urlpatterns as real_patterns
 
 
 def fail(request):
