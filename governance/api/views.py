@@ -19,7 +19,7 @@ from governance.selectors.compliance import COVERAGE_STATUSES
 from governance.services import readiness as readiness_services
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.api.base import ApiView, StrictSerializer, validated
-from lifecycle.api.conditional import require_if_match, with_etag
+from lifecycle.api.conditional import if_match, with_etag
 from lifecycle.api.fields import Timestamp
 from lifecycle.api.idempotency import idempotent
 from lifecycle.api.pagination import paginate
@@ -152,9 +152,9 @@ class RiskDetailApi(ApiView):
     )
     def patch(self, request: Request, id: UUID) -> Response:
         risk = selectors.risk_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
-        require_if_match(request, RiskOutputSerializer(risk).data)
-        data = validated(RiskPatchSerializer, request.data)
-        services.risk_update(risk=risk, actor=request.user, **_risk_fields(risk.project, data))
+        with if_match(request, lock=risk, current=lambda: RiskOutputSerializer(selectors.risk_get_for_user(user=request.user, id=id)).data):
+            data = validated(RiskPatchSerializer, request.data)
+            services.risk_update(risk=risk, actor=request.user, **_risk_fields(risk.project, data))
         return with_etag(request, Response(RiskOutputSerializer(selectors.risk_get_for_user(user=request.user, id=id)).data))
 
 
@@ -325,8 +325,9 @@ class IncidentDetailApi(ApiView):
     )
     def patch(self, request: Request, id: UUID) -> Response:
         incident = selectors.incident_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
-        require_if_match(request, IncidentOutputSerializer(incident).data)
-        incident = services.incident_update(incident=incident, actor=request.user, **validated(IncidentPatchSerializer, request.data))
+        current = lambda: IncidentOutputSerializer(selectors.incident_get_for_user(user=request.user, id=id)).data  # noqa: E731
+        with if_match(request, lock=incident, current=current):
+            incident = services.incident_update(incident=incident, actor=request.user, **validated(IncidentPatchSerializer, request.data))
         return with_etag(request, Response(IncidentOutputSerializer(selectors.incident_get_for_user(user=request.user, id=id)).data))
 
 

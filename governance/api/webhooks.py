@@ -15,7 +15,7 @@ from governance.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from governance.selectors import webhooks as selectors
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.api.base import ApiView, StrictSerializer, validated
-from lifecycle.api.conditional import require_if_match, with_etag
+from lifecycle.api.conditional import if_match, with_etag
 from lifecycle.api.fields import Timestamp
 from lifecycle.api.idempotency import idempotent
 from lifecycle.api.pagination import paginate
@@ -157,15 +157,15 @@ class WebhookDetailApi(ApiView):
     )
     def patch(self, request: Request, id: UUID) -> Response:
         endpoint = selectors.webhook_get_for_user(user=request.user, id=id)
-        require_if_match(request, _out(endpoint))
-        endpoint = services.webhook_update(endpoint=endpoint, actor=request.user, **validated(WebhookPatchSerializer, request.data))
+        with if_match(request, lock=endpoint, current=lambda: _out(selectors.webhook_get_for_user(user=request.user, id=id))):
+            endpoint = services.webhook_update(endpoint=endpoint, actor=request.user, **validated(WebhookPatchSerializer, request.data))
         return with_etag(request, Response(_out(selectors.webhook_get_for_user(user=request.user, id=id))))
 
     @extend_schema(operation_id="webhooks_destroy", responses={204: None, **ERRORS(401, 403, 404, 412, 428, 429)}, tags=["webhooks"])
     def delete(self, request: Request, id: UUID) -> Response:
         endpoint = selectors.webhook_get_for_user(user=request.user, id=id)
-        require_if_match(request, _out(endpoint))
-        services.webhook_delete(endpoint=endpoint, actor=request.user)
+        with if_match(request, lock=endpoint, current=lambda: _out(selectors.webhook_get_for_user(user=request.user, id=id))):
+            services.webhook_delete(endpoint=endpoint, actor=request.user)
         return Response(status=204)
 
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.db import models, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lifecycle.exceptions import PreconditionFailed, PreconditionRequired
 from lifecycle.middleware import GZIP_ETAG_SUFFIX
+from lifecycle.models import Project
 
 
 def etag_of(data: Any) -> str:
@@ -61,3 +65,24 @@ def require_if_match(request: Request, current: Any) -> None:
             "This resource changed since you read it; GET it again and retry with the new ETag.",
             code="precondition_failed",
         )
+
+
+@contextmanager
+def if_match(request: Request, *, lock: models.Model, current: Callable[[], Any]) -> Iterator[None]:
+    """Check If-Match and make the write in one transaction, holding the row lock that the
+    services take first (the project's; the resource's own for one outside any project).
+
+    Two clients holding the same ETag cannot both pass: the second waits for the first to
+    commit, then renders the resource as it now is and gets 412. `current` renders the resource
+    afresh, after the lock is taken.
+    """
+    if isinstance(lock, Project):
+        model, pk = Project, lock.pk
+    elif getattr(lock, "project_id", None):
+        model, pk = Project, lock.project_id
+    else:
+        model, pk = type(lock), lock.pk
+    with transaction.atomic():
+        list(model.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))
+        require_if_match(request, current())
+        yield

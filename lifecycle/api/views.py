@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from lifecycle import selectors, services
 from lifecycle.api.base import ApiView, StrictSerializer, TokenCreateThrottle, validated
-from lifecycle.api.conditional import require_if_match, with_etag
+from lifecycle.api.conditional import if_match, with_etag
 from lifecycle.api.fields import NullableObject, Timestamp
 from lifecycle.api.idempotency import idempotent
 from lifecycle.api.pagination import page_size_from, paginate
@@ -168,18 +168,18 @@ class ProjectDetailApi(ApiView):
     )
     def patch(self, request: Request, id: UUID) -> Response:
         project = selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
-        require_if_match(request, _project_out(_reload(request.user, project.pk)))
-        data = validated(self.InputSerializer, request.data)
-        fields = {k: data[k] for k in ("name", "description", "start_date") if k in data}
-        fields.update(data.get("use_case", {}))
-        services.project_update(project=project, actor=request.user, tags=data.get("tags"), **fields)
+        with if_match(request, lock=project, current=lambda: _project_out(_reload(request.user, project.pk))):
+            data = validated(self.InputSerializer, request.data)
+            fields = {k: data[k] for k in ("name", "description", "start_date") if k in data}
+            fields.update(data.get("use_case", {}))
+            services.project_update(project=project, actor=request.user, tags=data.get("tags"), **fields)
         return with_etag(request, Response(_project_out(_reload(request.user, project.pk))))
 
     @extend_schema(operation_id="projects_destroy", responses={204: None, **ERRORS(401, 403, 404, 409, 412, 428)}, tags=["projects"])
     def delete(self, request: Request, id: UUID) -> Response:
         project = selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
-        require_if_match(request, _project_out(_reload(request.user, project.pk)))
-        services.project_delete(project=project, actor=request.user)
+        with if_match(request, lock=project, current=lambda: _project_out(_reload(request.user, project.pk))):
+            services.project_delete(project=project, actor=request.user)
         return Response(status=204)
 
 
@@ -247,19 +247,23 @@ class MemberDetailApi(ApiView):
     )
     def patch(self, request: Request, id: UUID) -> Response:
         membership = selectors.membership_get_for_user(user=request.user, id=id, action=Action.MANAGE)
-        require_if_match(request, MembershipOutputSerializer(membership).data)
-        data = validated(self.InputSerializer, request.data)
-        membership = services.membership_update(
-            membership=membership, actor=request.user, role=data.get("role", membership.role), functions=data.get("functions")
-        )
+        with if_match(request, lock=membership, current=lambda: _membership_out(request, id)):
+            data = validated(self.InputSerializer, request.data)
+            membership = services.membership_update(
+                membership=membership, actor=request.user, role=data.get("role", membership.role), functions=data.get("functions")
+            )
         return with_etag(request, Response(MembershipOutputSerializer(membership).data))
 
     @extend_schema(operation_id="members_destroy", responses={204: None, **ERRORS(401, 403, 404, 409, 412, 428)}, tags=["members"])
     def delete(self, request: Request, id: UUID) -> Response:
         membership = selectors.membership_get_for_user(user=request.user, id=id, action=Action.MANAGE)
-        require_if_match(request, MembershipOutputSerializer(membership).data)
-        services.membership_remove(membership=membership, actor=request.user)
+        with if_match(request, lock=membership, current=lambda: _membership_out(request, id)):
+            services.membership_remove(membership=membership, actor=request.user)
         return Response(status=204)
+
+
+def _membership_out(request: Request, id: UUID) -> dict:
+    return MembershipOutputSerializer(selectors.membership_get_for_user(user=request.user, id=id)).data
 
 
 class JobOutputSerializer(serializers.Serializer):

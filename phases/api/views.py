@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.api.base import ApiView, StrictSerializer, validated
-from lifecycle.api.conditional import require_if_match, with_etag
+from lifecycle.api.conditional import if_match, with_etag
 from lifecycle.api.fields import Timestamp
 from lifecycle.api.idempotency import idempotent
 from lifecycle.api.pagination import paginate
@@ -131,15 +131,16 @@ class ChecklistItemDetailApi(ApiView):
     )
     def patch(self, request: Request, id: UUID) -> Response:
         item = selectors.checklist_item_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
-        require_if_match(request, ChecklistItemOutputSerializer(item).data)
-        data = validated(self.InputSerializer, request.data)
-        item = services.checklist_item_set_done(
-            item=item,
-            actor=request.user,
-            done=data.get("done", item.done),
-            note=data.get("note"),
-            evidence_links=data.get("evidence_links"),
-        )
+        current = lambda: ChecklistItemOutputSerializer(selectors.checklist_item_get_for_user(user=request.user, id=id)).data  # noqa: E731
+        with if_match(request, lock=item, current=current):
+            data = validated(self.InputSerializer, request.data)
+            item = services.checklist_item_set_done(
+                item=item,
+                actor=request.user,
+                done=data.get("done", item.done),
+                note=data.get("note"),
+                evidence_links=data.get("evidence_links"),
+            )
         item = selectors.checklist_item_get_for_user(user=request.user, id=item.pk)
         return with_etag(request, Response(ChecklistItemOutputSerializer(item).data))
 
@@ -234,9 +235,9 @@ class ArtifactDetailApi(ApiView):
     )
     def patch(self, request: Request, id: UUID) -> Response:
         artifact = selectors.artifact_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
-        require_if_match(request, _artifact(artifact))
-        data = validated(self.InputSerializer, request.data)
-        services.artifact_update(artifact=artifact, actor=request.user, title=data.get("title"), data=data.get("data"))
+        with if_match(request, lock=artifact, current=lambda: _artifact(selectors.artifact_get_for_user(user=request.user, id=id))):
+            data = validated(self.InputSerializer, request.data)
+            services.artifact_update(artifact=artifact, actor=request.user, title=data.get("title"), data=data.get("data"))
         return with_etag(request, Response(_artifact(selectors.artifact_get_for_user(user=request.user, id=id))))
 
 
