@@ -10,7 +10,7 @@ from django.http import Http404
 from governance.models import Signoff
 from lifecycle import hooks
 from lifecycle import selectors as lifecycle_selectors
-from lifecycle.models import Membership, Project, User
+from lifecycle.models import Membership, Phase, Project, User
 from lifecycle.permissions import Action
 
 
@@ -30,13 +30,15 @@ def signoff_list_for_project(*, project: Project, status: str = "") -> QuerySet[
 
 
 def _waiting(user: User) -> QuerySet[Signoff]:
-    """Pending sign-offs whose function the user holds in that project (one query)."""
+    """Pending sign-offs whose function the user holds in that project, in phases that have
+    started (a later phase's sign-offs wait until the project gets there) (one query)."""
     holds = Membership.functions.through.objects.filter(
         membership__user=user, membership__project=OuterRef("project"), function=OuterRef("function")
     )
     return (
         Signoff.objects.filter(Exists(holds), status=Signoff.Status.PENDING, project__deleted_at__isnull=True)
         .exclude(project__status=Project.Status.KILLED)
+        .exclude(phase__status=Phase.Status.NOT_STARTED)
         .select_related("project", "phase")
     )
 

@@ -110,10 +110,15 @@ def test_unrelated_changes_leave_the_signoff_alone(project, privacy, ava, bob, a
     assert privacy.status == "approved"
 
 
-def test_the_inbox_lists_pending_signoffs_for_function_holders(ava, bob, privacy):
+def test_the_inbox_lists_pending_signoffs_for_function_holders(alice, ava, bob, privacy):
     from governance.selectors import signoffs as signoff_selectors
 
     assert privacy in list(signoff_selectors._waiting(ava))
     assert signoff_selectors.inbox_count(bob) == 0
+    # Sign-offs of phases the project has not reached yet wait.
+    membership = Membership.objects.get(user=ava)
+    lifecycle_services.membership_update(membership=membership, actor=alice, role="approver", functions=["compliance_officer", "legal"])
+    assert Signoff.objects.filter(project=privacy.project, phase__key="select", function__key="legal").exists()
+    assert [s.kind for s in signoff_selectors._waiting(ava)] == ["data_privacy"]
     Membership.objects.get(user=ava).functions.clear()
     assert signoff_selectors.inbox_count(ava) == 0
