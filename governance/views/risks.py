@@ -24,6 +24,9 @@ from lifecycle.models import Project
 from lifecycle.permissions import Action
 from lifecycle.views.common import go, paginate
 
+# A status filter of its own: every risk that is not closed (what the heat maps count).
+NOT_CLOSED = "not_closed"
+
 
 def _filters(request: AuthedHtmxRequest) -> selectors.RiskFilters:
     def number(name: str) -> int | None:
@@ -34,6 +37,7 @@ def _filters(request: AuthedHtmxRequest) -> selectors.RiskFilters:
     level = request.GET.get("level", "")
     return selectors.RiskFilters(
         status=status if status in Risk.Status.values else "",
+        open_only=status == NOT_CLOSED,
         level=level if level in RiskLevel.values else "",
         category=request.GET.get("category", "")[:80],
         likelihood=number("likelihood"),
