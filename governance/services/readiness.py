@@ -383,7 +383,7 @@ def gate_recompute_request(*, gate: Gate, actor: User) -> Any:
     from governance import tasks
 
     job = lifecycle_services.job_create(kind="gate_recompute", actor=actor, project=gate.project, params={"gate": str(gate.pk)})
-    lifecycle_services.enqueue(tasks.gate_recompute_job_task, str(job.pk))
+    lifecycle_services.job_enqueue(job=job, task=tasks.gate_recompute_job_task)
     return job
 
 

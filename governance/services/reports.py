@@ -33,7 +33,7 @@ def report_request(*, project: Project, actor: User) -> Job:
     job = lifecycle_services.job_create(
         kind=reports.REPORT_KIND, actor=actor, project=project, params={"filename": report_filename(project)}
     )
-    lifecycle_services.enqueue(tasks.report_job_task, str(job.pk))
+    lifecycle_services.job_enqueue(job=job, task=tasks.report_job_task)
     return job
 
 

@@ -1,7 +1,7 @@
 """Every write of the lifecycle core. Import the module (`from lifecycle import services`) and
 call `services.<entity>_<action>(...)`."""
 
-from lifecycle.services.jobs import job_create, job_fail, job_progress, job_start, job_succeed
+from lifecycle.services.jobs import job_create, job_enqueue, job_fail, job_progress, job_start, job_succeed
 from lifecycle.services.members import membership_add, membership_remove, membership_update
 from lifecycle.services.notifications import (
     notification_email_send,
@@ -45,6 +45,7 @@ __all__ = [
     "enqueue",
     "ensure_writable",
     "job_create",
+    "job_enqueue",
     "job_fail",
     "job_progress",
     "job_start",

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from lifecycle.models import Job, Project, User
+from lifecycle.services.tasks import send_now
+
+WORKERS_UNREACHABLE = "The background workers could not be reached, so this did not start. Nothing was changed; try again in a few minutes."
 
 
 def job_create(*, kind: str, actor: User | None, project: Project | None = None, params: dict | None = None) -> Job:
     return Job.objects.create(kind=kind, created_by=actor, project=project, params=params or {})
+
+
+def job_enqueue(*, job: Job, task: Any) -> None:
+    """Send the job's task after commit. When the broker cannot take it, the job fails at once
+    with a message saying so, rather than waiting for a worker that will never hear of it."""
+
+    def send() -> None:
+        if not send_now(task, (str(job.pk),), {}):
+            job_fail(job_id=job.pk, error=WORKERS_UNREACHABLE)
+
+    transaction.on_commit(send, robust=True)
 
 
 def job_start(*, job_id: Any) -> bool:
