@@ -41,3 +41,8 @@ def job_ping_task(job_id: str) -> None:
     """A minimal job: proves the path request → broker → worker → database works."""
     if services.job_start(job_id=job_id):
         services.job_succeed(job_id=job_id, result={"pong": True})
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def audit_verify_job_task(job_id: str) -> None:
+    services.audit_verify_run(job_id=job_id)

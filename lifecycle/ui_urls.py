@@ -20,6 +20,7 @@ urlpatterns = [
     path("inbox/", home.inbox, name="inbox"),
     path("projects/<uuid:id>/activity/", audit.project_activity, name="project-activity"),
     path("audit/", audit.audit_log, name="audit-log"),
+    path("audit/verify/", audit.audit_verify, name="audit-verify"),
     path("jobs/<uuid:id>/", jobs.job_status, name="job-status"),
     path("jobs/<uuid:id>/download/", jobs.job_download, name="job-download"),
     path("account/", account.account, name="account"),

@@ -24,7 +24,15 @@ from lifecycle.services.projects import (
     project_resume,
     project_update,
 )
-from lifecycle.services.records import atomic, audit_chain_verify, change_record, change_record_bulk, snapshot
+from lifecycle.services.records import (
+    atomic,
+    audit_chain_verify,
+    audit_verify_request,
+    audit_verify_run,
+    change_record,
+    change_record_bulk,
+    snapshot,
+)
 from lifecycle.services.tasks import enqueue
 from lifecycle.services.templates import (
     TemplateImportError,
@@ -40,6 +48,8 @@ __all__ = [
     "TemplateImportError",
     "atomic",
     "audit_chain_verify",
+    "audit_verify_request",
+    "audit_verify_run",
     "change_record",
     "change_record_bulk",
     "enqueue",

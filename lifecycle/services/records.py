@@ -28,12 +28,13 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from lifecycle import hooks
 from lifecycle.logging import current_request_id
-from lifecycle.models import AuditEvent, ChangeRecord
+from lifecycle.models import AuditEvent, ChangeRecord, Job, User
 
 GENESIS_HASH = "0" * 64
 # pg_advisory_xact_lock key of the audit/feed writer (any constant; "LCAUDIT" in ASCII).
@@ -354,3 +355,27 @@ def _link_problem(event: AuditEvent, expected_seq: int, prev_hash: str) -> str:
     if event_hash(event) != event.hash:
         return f"event #{event.seq} no longer matches its hash: it was edited"
     return ""
+
+
+AUDIT_VERIFY_KIND = "audit_verify"
+
+
+def audit_verify_request(*, actor: User) -> Job:
+    """Verify the chain in the background: at a million events it takes longer than a request."""
+    from lifecycle.services.jobs import job_create, job_enqueue
+    from lifecycle.tasks import audit_verify_job_task
+
+    if not actor.is_superuser:
+        raise PermissionDenied("Only administrators verify the audit log.")
+    job = job_create(kind=AUDIT_VERIFY_KIND, actor=actor)
+    job_enqueue(job=job, task=audit_verify_job_task)
+    return job
+
+
+def audit_verify_run(*, job_id: Any) -> None:
+    from lifecycle.services.jobs import job_start, job_succeed
+
+    if not job_start(job_id=job_id):
+        return
+    report = audit_chain_verify()
+    job_succeed(job_id=job_id, result={"checked": report.checked, "broken_at": report.broken_at, "problem": report.problem})

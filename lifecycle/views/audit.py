@@ -8,8 +8,9 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from lifecycle import selectors, services
 from lifecycle.http import AuthedHtmxRequest
@@ -41,5 +42,22 @@ def audit_log(request: AuthedHtmxRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_events_filtered(filters=selectors.AuditFilters(**{k: v for k, v in data.items() if v}))
     page, query = paginate(request, events, per_page=50)
-    chain = services.audit_chain_verify() if request.GET.get("verify") else None
-    return render(request, "lifecycle/audit_log.html", {"form": form, "page_obj": page, "query_without_page": query, "chain": chain})
+    verification = selectors.job_get_for_user(user=request.user, id=request.GET["job"]) if _is_uuid(request.GET.get("job")) else None
+    context = {"form": form, "page_obj": page, "query_without_page": query, "verification": verification}
+    return render(request, "lifecycle/audit_log.html", context)
+
+
+@login_required
+@require_POST
+def audit_verify(request: AuthedHtmxRequest) -> HttpResponse:
+    """Start verifying the hash chain; the audit log page follows the job and shows its verdict."""
+    job = services.audit_verify_request(actor=request.user)
+    return redirect(f"{reverse('lifecycle:audit-log')}?job={job.pk}")
+
+
+def _is_uuid(value: str | None) -> bool:
+    try:
+        UUID(value or "")
+    except ValueError:
+        return False
+    return True

@@ -1,14 +1,17 @@
-"""The audit log is tamper-evident: verify_audit_chain finds an edited, deleted or inserted
-event and exits non-zero."""
+"""The audit log is tamper-evident: verify_audit_chain (and the audit page, through a job) finds
+an edited, deleted or inserted event; the command exits non-zero."""
 
 from __future__ import annotations
+
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.urls import reverse
 
 from lifecycle import services
-from lifecycle.models import AuditEvent
+from lifecycle.models import AuditEvent, Job
 
 
 @pytest.fixture
@@ -74,3 +77,29 @@ def test_the_admin_cannot_change_or_delete_events(client_for, adam, events):
     response = client_for(adam).post(f"/admin/lifecycle/auditevent/{events[0].pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert AuditEvent.objects.filter(pk=events[0].pk).exists()
+
+
+def test_an_administrator_verifies_the_chain_from_the_audit_page(client_for, adam, alice, project, django_capture_on_commit_callbacks):
+    client = client_for(adam)
+    with mock.patch("lifecycle.tasks.audit_verify_job_task.apply_async") as sent, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("lifecycle:audit-verify"))
+    job_id = sent.call_args.kwargs["args"][0]
+    assert response.status_code == 302
+    assert response.url == f"{reverse('lifecycle:audit-log')}?job={job_id}"
+    assert "Waiting for a worker" in client.get(response.url).content.decode()
+
+    services.audit_verify_run(job_id=job_id)  # what the worker does
+    page = client.get(response.url).content.decode()
+    assert f"The chain is intact: {AuditEvent.objects.count()} events verified." in page
+
+    AuditEvent.objects.filter(seq=2).update(action="tampered")
+    with mock.patch("lifecycle.tasks.audit_verify_job_task.apply_async") as sent, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("lifecycle:audit-verify"))
+    services.audit_verify_run(job_id=sent.call_args.kwargs["args"][0])
+    assert "The chain is broken at event #2" in client.get(response.url).content.decode()
+
+
+def test_only_administrators_verify_and_only_by_post(client_for, alice, adam, project):
+    assert client_for(alice).post(reverse("lifecycle:audit-verify")).status_code == 403
+    assert client_for(adam).get(reverse("lifecycle:audit-verify")).status_code == 405
+    assert Job.objects.count() == 0
