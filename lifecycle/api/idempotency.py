@@ -48,6 +48,7 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
         _store(record, response)
         return response
 
+    wrapper.idempotent = True  # type: ignore[attr-defined]  # the schema documents the header
     return wrapper
 
 

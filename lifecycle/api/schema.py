@@ -30,6 +30,9 @@ _DESCRIPTIONS = {
 }
 
 
+_ETAG = {"schema": {"type": "string"}, "description": "Strong ETag of this representation"}
+
+
 def ERRORS(*codes: int) -> dict[int, OpenApiResponse]:  # noqa: N802 - reads like a constant
     return {code: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS.get(code, "Error")) for code in codes}
 
@@ -67,9 +70,53 @@ class SessionAuthScheme(OpenApiAuthenticationExtension):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
 
 
+def _header(name: str, description: str) -> dict:
+    return {"in": "header", "name": name, "required": False, "schema": {"type": "string"}, "description": description}
+
+
 class AutoSchema(BaseAutoSchema):
     """Names nested serializers after their view: ProjectListApi.InputSerializer becomes the
-    component "ProjectListInput", so every view can call its serializers Input/Output/Filter."""
+    component "ProjectListInput", so every view can call its serializers Input/Output/Filter.
+
+    It also documents the conditional and retry headers every view shares: ETag and
+    If-None-Match (304) on single resources, If-Match on PATCH and DELETE, Idempotency-Key on the
+    POSTs that honour it, and Retry-After with 429."""
+
+    def get_operation(self, path: str, path_regex: str, path_prefix: str, method: str, registry: Any) -> dict | None:
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        parameters = operation.setdefault("parameters", [])
+        responses = operation.get("responses", {})
+        single = method == "GET" and operation.get("operationId", "").endswith("_retrieve")
+        if single:
+            parameters.append(_header("If-None-Match", "The ETag of your copy: 304 with no body when it is still current."))
+            responses["304"] = {"description": "Not modified: your copy is current", "headers": {"ETag": _ETAG}}
+        if (single or (method == "PATCH" and "428" in responses)) and "200" in responses:
+            responses["200"].setdefault("headers", {})["ETag"] = _ETAG
+        if method in ("PATCH", "DELETE") and "428" in responses:
+            parameters.append(_header("If-Match", "The ETag of your last GET: 428 without it, 412 when the resource changed since."))
+        if method == "POST" and getattr(getattr(self.view, "post", None), "idempotent", False):
+            key = _header(
+                "Idempotency-Key",
+                "Any unique string (1-200 printable characters): a retry with the same key and body replays the first response.",
+            )
+            key["schema"] = {"type": "string", "pattern": "^[!-~]{1,200}$"}
+            parameters.append(key)
+            # A malformed key is refused before anything else.
+            responses.setdefault(
+                "400",
+                {
+                    "description": _DESCRIPTIONS[400],
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
+            )
+        if "429" in responses:
+            responses["429"].setdefault("headers", {})["Retry-After"] = {
+                "schema": {"type": "integer"},
+                "description": "Seconds to wait before trying again",
+            }
+        return operation
 
     def get_serializer_name(self, serializer: serializers.Serializer, direction: str) -> str:
         cls = serializer.__class__

@@ -293,7 +293,7 @@ class JobDetailApi(ApiView):
             "result": job.result if job.status == Job.Status.SUCCEEDED else None,
             "error": job.error or None,
         }
-        return Response(JobOutputSerializer(data).data)
+        return with_etag(request, Response(JobOutputSerializer(data).data))
 
 
 class InboxItemSerializer(serializers.Serializer):
