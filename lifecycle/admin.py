@@ -21,9 +21,12 @@ from lifecycle.models import (
     User,
 )
 from lifecycle.services.templates import template_is_locked
+from lifecycle.views.account import GuardedAdminAuthenticationForm
 
 admin.site.site_header = "GenAI Lifecycle administration"
 admin.site.site_title = "GenAI Lifecycle admin"
+# The admin's own login form goes through the same brute-force guard as the site's.
+admin.site.login_form = GuardedAdminAuthenticationForm
 
 
 @admin.register(User)

@@ -19,6 +19,12 @@ class LifecycleConfig(AppConfig):
         # group, frameworks, the default template) must exist after every migrate, and after
         # every flush of a test database.
         post_migrate.connect(_bootstrap, sender=self, dispatch_uid="lifecycle-bootstrap")
+        # A sign-in starts the session's idle and absolute clocks (lifecycle.middleware).
+        from django.contrib.auth.signals import user_logged_in
+
+        from lifecycle.middleware import session_clocks_start
+
+        user_logged_in.connect(session_clocks_start, dispatch_uid="lifecycle-session-clocks")
 
 
 def _bootstrap(using: str = "default", **kwargs: Any) -> None:

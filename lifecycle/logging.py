@@ -9,6 +9,8 @@ import re
 from datetime import UTC, datetime
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+# The Celery task being run by this process, as (name, id); empty outside a task.
+_task: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar("task", default=("", ""))
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # Never let a credential reach a log line, whatever a caller formats into a message.
 _SECRETS = re.compile(r"(?i)(token|authorization|password|secret|signature)(\"?\s*[:=]\s*\"?)([^\s\",]+)")
@@ -22,6 +24,14 @@ def set_request_id(value: str) -> None:
     _request_id.set(value)
 
 
+def current_task() -> tuple[str, str]:
+    return _task.get()
+
+
+def set_task(name: str, task_id: str) -> None:
+    _task.set((name, task_id))
+
+
 def clean_request_id(value: str | None) -> str | None:
     return value if value and _SAFE_ID.match(value) else None
 
@@ -32,19 +42,28 @@ def redact(text: str) -> str:
 
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id() or "-"
+        # django.request logs 4xx/5xx responses after the middleware has left the request, so
+        # take the id from the request those records carry.
+        request = getattr(record, "request", None)
+        record.request_id = current_request_id() or getattr(request, "request_id", None) or "-"
         return True
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        request_id = getattr(record, "request_id", None)
         payload = {
             "at": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": redact(record.getMessage()),
-            "request_id": getattr(record, "request_id", None) or current_request_id() or None,
+            # RequestIdFilter writes "-" for "none" (for the text format); JSON says null.
+            "request_id": (request_id if request_id != "-" else None) or current_request_id() or None,
         }
+        task_name, task_id = current_task()
+        if task_id:
+            payload["task"] = task_name
+            payload["task_id"] = task_id
         if record.exc_info:
             payload["exc"] = redact(self.formatException(record.exc_info))
         return json.dumps(payload, default=str)

@@ -1,15 +1,24 @@
-"""Request ids, strong ETags under compression, and JSON errors for everything under /api/."""
+"""Request ids, strong ETags under compression, JSON errors for everything under /api/, the
+Content-Security-Policy header, and the idle and absolute time limits of signed-in sessions."""
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.middleware.gzip import GZipMiddleware
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 from lifecycle.logging import clean_request_id, set_request_id
 
@@ -98,7 +107,7 @@ class ApiErrorMiddleware:
         if response.get("Content-Type", "").startswith("application/json"):
             return response
         replacement = JsonResponse(error_body(response.status_code), status=response.status_code)
-        for header in ("Allow", "Retry-After", "WWW-Authenticate", "X-Request-ID"):
+        for header in ("Allow", "Retry-After", "WWW-Authenticate", "X-Request-ID", *_SECURITY_HEADERS):
             if header in response:
                 replacement[header] = response[header]
         return replacement
@@ -107,15 +116,23 @@ class ApiErrorMiddleware:
         from django.db import DatabaseError, InterfaceError
 
         if isinstance(exception, (DatabaseError, InterfaceError)) and _is_connection_error(exception):
+            from lifecycle.views import errors
+
             logger.error("database unavailable: %s", exception.__class__.__name__)
-            body = error_body(503)
-            if _is_api(request):
-                response: HttpResponse = JsonResponse(body, status=503)
-            else:
-                response = HttpResponse(_UNAVAILABLE_PAGE, status=503, content_type="text/html")
-            response["Retry-After"] = "5"
-            return response
+            return errors.service_unavailable(request)
         return None
+
+
+# Set by the middleware below ApiErrorMiddleware; kept when it replaces an error response.
+_SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "Permissions-Policy",
+    "Strict-Transport-Security",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "X-Frame-Options",
+)
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -137,12 +154,116 @@ def _is_connection_error(exception: Exception) -> bool:
     )
 
 
-_UNAVAILABLE_PAGE = (
-    "<!doctype html><html lang=en><meta charset=utf-8><title>Temporarily unavailable</title>"
-    "<main style='font-family:system-ui;max-width:40rem;margin:4rem auto'>"
-    "<h1>Temporarily unavailable</h1><p>The database cannot be reached right now. "
-    "Nothing you saved has been lost; please try again in a few seconds.</p></main>"
-)
+def content_security_policy() -> str:
+    """The header value built from settings.CONTENT_SECURITY_POLICY (and CSP_REPORT_URI)."""
+    directives = [f"{name} {value}".strip() for name, value in settings.CONTENT_SECURITY_POLICY.items()]
+    if settings.CSP_REPORT_URI:
+        directives.append(f"report-uri {settings.CSP_REPORT_URI}")
+    return "; ".join(directives)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Adds the Content-Security-Policy (and Permissions-Policy) header to every response.
+
+    The policy allows scripts and styles from this site only: no inline <script>, event handler
+    attributes, <style> blocks or style="" attributes, and no eval. A view that needs another
+    policy sets the header itself and is left alone. With DEBUG on, Django's technical error
+    pages (which are inline-styled) get no policy.
+    """
+
+    def __init__(self, get_response: Handler):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code >= 400:
+            return response
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+LOGIN_AT_KEY = "_security_login_at"
+SEEN_AT_KEY = "_security_seen_at"
+# The last-activity stamp is rewritten at most this often, so that a busy page does not turn
+# every request into a session write; the idle limit is exact to within this many seconds.
+ACTIVITY_RESOLUTION_SECONDS = 60
+
+
+class SessionTimeoutMiddleware:
+    """Signs a browser session out after SESSION_IDLE_TIMEOUT seconds without a request, and
+    SESSION_ABSOLUTE_TIMEOUT seconds after sign-in whatever the activity (0 turns either off).
+
+    Both times are kept in the session (Unix seconds), set at sign-in (session_clocks_start) or,
+    for a session older than this middleware, at its first request. An expired session is logged
+    out (the session is flushed) and the request goes to the login page with a message and `next`
+    set to the page asked for; htmx requests get a client-side redirect. Under /api/ the request goes on
+    as anonymous, so DRF answers 401/403 in JSON. API calls that send an Authorization header
+    (tokens) are not looked at. Must come after AuthenticationMiddleware and MessageMiddleware.
+    """
+
+    def __init__(self, get_response: Handler):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token_call = _is_api(request) and "HTTP_AUTHORIZATION" in request.META
+        if not token_call and request.user.is_authenticated:
+            now = int(time.time())
+            reason = self._expired(request, now)
+            if reason:
+                return self._sign_out(request, reason)
+            _stamp(request.session, now)
+        return self.get_response(request)
+
+    @staticmethod
+    def _expired(request: HttpRequest, now: int) -> str | None:
+        login_at = request.session.get(LOGIN_AT_KEY)
+        seen_at = request.session.get(SEEN_AT_KEY)
+        absolute = settings.SESSION_ABSOLUTE_TIMEOUT
+        idle = settings.SESSION_IDLE_TIMEOUT
+        if absolute and isinstance(login_at, int) and now - login_at >= absolute:
+            return f"You were logged out because a session lasts at most {_duration(absolute)}. Please log in again."
+        if idle and isinstance(seen_at, int) and now - seen_at >= idle:
+            return f"You were logged out after {_duration(idle)} without activity. Please log in again."
+        return None
+
+    def _sign_out(self, request: HttpRequest, reason: str) -> HttpResponse:
+        logout(request)
+        if _is_api(request):
+            return self.get_response(request)
+        messages.info(request, reason)
+        htmx = HtmxDetails(request)  # HtmxMiddleware may not have run yet
+        if htmx:
+            # The page the partial belongs to, not the partial's own URL.
+            login = redirect_to_login(htmx.current_url_abs_path or request.get_full_path())
+            return HttpResponseClientRedirect(login.url)
+        return redirect_to_login(request.get_full_path())
+
+
+def _stamp(session: Any, now: int) -> None:
+    if not isinstance(session.get(LOGIN_AT_KEY), int):
+        session[LOGIN_AT_KEY] = now
+    seen_at = session.get(SEEN_AT_KEY)
+    if not isinstance(seen_at, int) or now - seen_at >= ACTIVITY_RESOLUTION_SECONDS:
+        session[SEEN_AT_KEY] = now
+
+
+def session_clocks_start(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """`user_logged_in` receiver (connected in LifecycleConfig.ready): a sign-in starts both
+    clocks, so they count from the sign-in itself and the first page after it writes nothing."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = int(time.time())
+        session[LOGIN_AT_KEY] = session[SEEN_AT_KEY] = now
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def json_error(status: int, message: str, code: str, fields: dict | None = None) -> JsonResponse:
@@ -152,4 +273,12 @@ def json_error(status: int, message: str, code: str, fields: dict | None = None)
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-__all__ = ["ApiErrorMiddleware", "RequestIdMiddleware", "StrongETagGZipMiddleware", "error_body", "json_error"]
+__all__ = [
+    "ApiErrorMiddleware",
+    "ContentSecurityPolicyMiddleware",
+    "RequestIdMiddleware",
+    "SessionTimeoutMiddleware",
+    "StrongETagGZipMiddleware",
+    "error_body",
+    "json_error",
+]

@@ -90,11 +90,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lifecycle.metrics.MetricsMiddleware",
     "lifecycle.middleware.RequestIdMiddleware",
     # Outermost but one: it turns every error response under /api/ into the JSON error body,
     # also those of the middleware below it (a bad Host header, a request too large).
     "lifecycle.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "lifecycle.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lifecycle.middleware.StrongETagGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -102,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lifecycle.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -187,6 +190,9 @@ CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "default")
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker dies before acknowledging it goes back to the queue after the visibility
+# timeout. Only idempotent tasks acknowledge late (acks_late and reject_on_worker_lost are set per
+# task, not here): a redelivered reminder or e-mail would be sent twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
     # How often unacknowledged messages of lost workers are looked for (seconds × calls).
@@ -205,7 +211,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "gates-sweep": {"task": "governance.tasks.gates_sweep_task", "schedule": float(envint("GATE_SWEEP_SECONDS", 60))},
     "review-reminders": {"task": "governance.tasks.reviews_remind_task", "schedule": 3600.0},
     "gates-nightly": {"task": "governance.tasks.gates_rescore_all_task", "schedule": crontab(hour=3, minute=0)},
-    "webhooks-sweep": {"task": "governance.tasks.webhooks_sweep_task", "schedule": 60.0},
+    "webhooks-sweep": {"task": "governance.tasks.webhooks_sweep_task", "schedule": float(envint("WEBHOOK_SWEEP_SECONDS", 60))},
 }
 # A rescore waits this long before running, so a burst of changes is scored once.
 GATE_RESCORE_DELAY_SECONDS = float(envstr("GATE_RESCORE_DELAY_SECONDS", "1"))
@@ -255,20 +261,64 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "lifecycle@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Security: safe defaults whenever DEBUG is off.
+# Security: safe defaults whenever DEBUG is off (`manage.py check --deploy` is clean with them);
+# docs/security.md describes each protection.
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# A session ends after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_ABSOLUTE_TIMEOUT
+# seconds after sign-in whatever the activity (lifecycle.middleware.SessionTimeoutMiddleware).
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
 SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 2 * 3600)
-SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+SESSION_ABSOLUTE_TIMEOUT = envint("SESSION_ABSOLUTE_TIMEOUT", SESSION_COOKIE_AGE)
+# A site whose cookies are secure is served over HTTPS, so plain HTTP is redirected there too
+# (except the health, readiness and metrics endpoints, which probes and scrapers inside the
+# network call over plain HTTP).
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY", False) else None
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = False
+# The `preload` directive asks browsers to hard-code HTTPS for the whole domain: that is the domain
+# owner's decision (SECURE_HSTS_PRELOAD=true), so its deploy check reminder is silenced.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy of every response (lifecycle.middleware.ContentSecurityPolicyMiddleware):
+# scripts, styles, images and fonts only from this site, no inline code or style attributes, no
+# framing. Templates keep every script and style in static/; SVG charts use presentation attributes.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+CSP_REPORT_URI = envstr("CSP_REPORT_URI")
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Brute-force protection of the sign-in form and the token endpoint (lifecycle.services.login_guard):
+# LOGIN_GUARD_FREE_ATTEMPTS failures per username and address, then a lock of
+# LOGIN_GUARD_BASE_LOCK seconds that doubles with each further failure up to LOGIN_GUARD_MAX_LOCK.
+# Failures are forgotten LOGIN_GUARD_WINDOW seconds after the last one.
+LOGIN_GUARD_FREE_ATTEMPTS = envint("LOGIN_GUARD_FREE_ATTEMPTS", 5)
+LOGIN_GUARD_ADDRESS_ATTEMPTS = envint("LOGIN_GUARD_ADDRESS_ATTEMPTS", 20)
+LOGIN_GUARD_USERNAME_ATTEMPTS = envint("LOGIN_GUARD_USERNAME_ATTEMPTS", 20)
+LOGIN_GUARD_BASE_LOCK = envint("LOGIN_GUARD_BASE_LOCK", 60)
+LOGIN_GUARD_MAX_LOCK = envint("LOGIN_GUARD_MAX_LOCK", 15 * 60)
+LOGIN_GUARD_WINDOW = envint("LOGIN_GUARD_WINDOW", 3600)
+LOGIN_GUARD_KNOWN_DAYS = envint("LOGIN_GUARD_KNOWN_DAYS", 30)
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use the peer address).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -358,3 +408,27 @@ LOGGING = {
         "celery": {"level": LOG_LEVEL},
     },
 }
+
+# Operations: readiness, metrics, backups
+# Workers record a heartbeat this often; /readyz fails when the last one is older than the max age.
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 15)
+WORKER_HEARTBEAT_MAX_AGE = envint("WORKER_HEARTBEAT_MAX_AGE", 60)
+if not 0 < WORKER_HEARTBEAT_SECONDS < WORKER_HEARTBEAT_MAX_AGE:
+    raise ImproperlyConfigured("WORKER_HEARTBEAT_SECONDS must be positive and below WORKER_HEARTBEAT_MAX_AGE")
+# /metrics answers only these client addresses or networks (REMOTE_ADDR, never X-Forwarded-For),
+# or any client that sends `Authorization: Bearer <METRICS_TOKEN>` when a token is set.
+METRICS_ALLOWED_IPS = [n.strip() for n in envstr("METRICS_ALLOWED_IPS", "127.0.0.1,::1").split(",") if n.strip()]
+try:
+    import ipaddress as _ipaddress
+
+    for _network in METRICS_ALLOWED_IPS:
+        _ipaddress.ip_network(_network, strict=False)
+except ValueError as _e:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_e}") from None
+METRICS_TOKEN = envsecret("METRICS_TOKEN")
+# Where web and worker processes add up their metrics; empty means the cache's Redis. Without
+# Redis (TASKS_IN_PROCESS) each process counts in memory.
+METRICS_REDIS_URL = envstr("METRICS_REDIS_URL")
+# Backups: the PostgreSQL client programs (their major version must be at least the server's).
+BACKUP_PG_DUMP = envstr("BACKUP_PG_DUMP", "pg_dump")
+BACKUP_PG_RESTORE = envstr("BACKUP_PG_RESTORE", "pg_restore")

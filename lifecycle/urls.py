@@ -1,16 +1,17 @@
 """Root URLconf: the UI and API of every app, accounts, admin, and the API schema and docs."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from lifecycle.views import home, ops
+from lifecycle.views import account, home, ops
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", ops.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("readyz", ops.readyz, name="readyz"),
+    path("metrics", ops.metrics_view, name="metrics"),
+    path("accounts/login/", account.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("lifecycle.ui_urls")),

@@ -140,6 +140,7 @@ class GlobalWebhookListApi(ApiView):
     )
     @idempotent
     def post(self, request: Request) -> Response:
+        selectors.webhook_list_global(user=request.user)  # 403 for non-administrators, before the body is read
         endpoint = services.webhook_create(actor=request.user, project=None, **validated(WebhookInputSerializer, request.data))
         return Response(_out(endpoint, secret=True), status=201, headers={"Location": f"/api/v1/webhooks/{endpoint.pk}/"})
 

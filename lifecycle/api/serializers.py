@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from lifecycle.api.fields import Timestamp
+from lifecycle.api.fields import Timestamp, timestamp
 from lifecycle.models import Membership, PhaseKey, Project, Role
 
 
@@ -63,6 +63,35 @@ class ProjectOutputSerializer(serializers.Serializer):
         if memberships is None:
             memberships = [m for m in project.memberships.select_related("user") if m.role == Role.OWNER]
         return [UserRefSerializer(m.user).data for m in memberships]
+
+
+def project_representation(project: Project) -> dict[str, Any]:
+    """What ProjectOutputSerializer renders, built directly: the project list renders up to 200 of
+    these per request, and DRF's per-field machinery (a deep copy of the fields for each
+    serializer) was most of that request's time. tests/api/test_api_behaviour.py proves the two
+    agree."""
+    memberships = getattr(project, "owner_memberships", None)
+    if memberships is None:
+        memberships = [m for m in project.memberships.select_related("user") if m.role == Role.OWNER]
+    template = project.template
+    return {
+        "id": str(project.pk),
+        "name": project.name,
+        "description": project.description,
+        "use_case": {
+            "problem": project.use_case_problem,
+            "end_users": project.use_case_users,
+            "expectations": project.use_case_expectations,
+        },
+        "tags": sorted(t.name for t in project.tags.all()),
+        "template": {"id": str(template.pk), "key": template.key, "version": template.version, "name": template.name},
+        "status": project.status,
+        "current_phase": project.current_phase,
+        "start_date": project.start_date.isoformat() if project.start_date else None,
+        "owners": [{"id": str(m.user.pk), "username": m.user.username, "name": m.user.display_name} for m in memberships],
+        "created_at": timestamp(project.created_at),
+        "updated_at": timestamp(project.updated_at),
+    }
 
 
 class MembershipOutputSerializer(serializers.Serializer):

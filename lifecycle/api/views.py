@@ -7,6 +7,7 @@ from uuid import UUID
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,10 +19,17 @@ from lifecycle.api.fields import NullableObject, Timestamp
 from lifecycle.api.idempotency import idempotent
 from lifecycle.api.pagination import page_size_from, paginate
 from lifecycle.api.schema import ERRORS, envelope
-from lifecycle.api.serializers import MembershipOutputSerializer, ProjectOutputSerializer, UseCaseSerializer, UserRefSerializer
+from lifecycle.api.serializers import (
+    MembershipOutputSerializer,
+    ProjectOutputSerializer,
+    UseCaseSerializer,
+    UserRefSerializer,
+    project_representation,
+)
 from lifecycle.exceptions import ApplicationError
 from lifecycle.models import ChangeRecord, Job, LifecycleTemplate, PhaseKey, Project, Role
 from lifecycle.permissions import Action
+from lifecycle.services import login_guard
 
 
 class TokenCreateApi(ApiView):
@@ -53,7 +61,14 @@ class TokenCreateApi(ApiView):
     )
     def post(self, request: Request) -> Response:
         data = validated(self.InputSerializer, request.data)
+        # The same brute-force guard as the login form: a wrong password counts against the username
+        # and the address, and while they are paused the password is not checked.
+        try:
+            attempt = login_guard.attempt_begin(username=data["username"], address=login_guard.client_address(request))
+        except login_guard.LoginLocked as locked:
+            raise Throttled(wait=locked.retry_after, detail=locked.message) from None
         token, raw = services.token_create_with_password(username=data["username"], password=data["password"], name=data["name"])
+        login_guard.attempt_succeeded(attempt)
         return Response(self.OutputSerializer({"token": raw, "name": token.name}).data)
 
 
@@ -68,7 +83,7 @@ PROJECT_ORDERINGS = {
 
 
 def _project_out(project: Project) -> dict:
-    return ProjectOutputSerializer(project).data
+    return project_representation(project)
 
 
 def _reload(user: object, project_id: UUID) -> Project:

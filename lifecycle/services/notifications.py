@@ -68,7 +68,8 @@ def notification_email_send(*, notification_id: str) -> bool:
     message = "\n\n".join(part for part in (notification.body, link) if part)
     try:
         send_mail(
-            subject=f"[{settings.SITE_NAME}] {notification.title}",
+            # A title may quote what people typed, line breaks included; a header is one line.
+            subject=" ".join(f"[{settings.SITE_NAME}] {notification.title}".split()),
             message=message + "\n\n-- \nYou can turn these e-mails off in your notification settings.",
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[notification.user.email],

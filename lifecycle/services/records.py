@@ -35,6 +35,7 @@ from django.utils import timezone
 from lifecycle import hooks
 from lifecycle.logging import current_request_id
 from lifecycle.models import AuditEvent, ChangeRecord, Job, User
+from lifecycle.services import tasks
 
 GENESIS_HASH = "0" * 64
 # pg_advisory_xact_lock key of the audit/feed writer (any constant; "LCAUDIT" in ASCII).
@@ -195,7 +196,7 @@ def _flush() -> None:
         return
     written = _write(pending)
     if hooks.registry.on_commit_listeners and written:
-        transaction.on_commit(functools.partial(_after_commit, written), robust=True)
+        tasks.on_commit_robust(_after_commit, written)
 
 
 def _after_commit(changes: list[hooks.Change]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -18,7 +19,18 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue(task: Any, *args: Any, countdown: float | None = None, **kwargs: Any) -> None:
-    transaction.on_commit(functools.partial(send_now, task, args, kwargs, countdown), robust=True)
+    on_commit_robust(send_now, task, args, kwargs, countdown)
+
+
+def on_commit_robust(func: Callable[..., Any], *args: Any) -> None:
+    """`transaction.on_commit(..., robust=True)` for a function and its arguments: an error in it
+    is logged and the request goes on, since the transaction has committed anyway.
+
+    Not with a bare functools.partial: Django logs a failing robust callback by its
+    `__qualname__`, which a partial lacks, so the error would escape as an AttributeError (a 500
+    for a change that was saved), e.g. when the database connection drops right after commit.
+    """
+    transaction.on_commit(functools.update_wrapper(functools.partial(func, *args), func), robust=True)
 
 
 def send_now(task: Any, args: tuple, kwargs: dict, countdown: float | None = None) -> bool:

@@ -1,12 +1,16 @@
-"""The user's own pages: account, API tokens, notifications and their e-mail settings."""
+"""The user's own pages: login, account, API tokens, notifications and their e-mail settings."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
 from django.contrib import messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,7 +20,55 @@ from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import TokenForm
 from lifecycle.http import AuthedHtmxRequest
 from lifecycle.models import ApiToken
+from lifecycle.services import login_guard
 from lifecycle.views.common import go, paginate
+
+
+class LoginGuardMixin:
+    """Puts an AuthenticationForm behind the brute-force guard (lifecycle.services.login_guard):
+    while attempts for the username and address are paused, the form says for how long and the
+    password is not checked."""
+
+    request: HttpRequest | None
+    locked: login_guard.LoginLocked | None = None
+
+    def clean(self) -> dict:
+        data = self.cleaned_data  # type: ignore[attr-defined]
+        username, password = data.get("username"), data.get("password")
+        if not username or not password:
+            return super().clean()  # type: ignore[misc]
+        address = login_guard.client_address(self.request) if self.request is not None else "unknown"
+        try:
+            attempt = login_guard.attempt_begin(username=username, address=address)
+        except login_guard.LoginLocked as locked:
+            self.locked = locked
+            raise ValidationError(locked.message, code="locked") from None
+        cleaned = super().clean()  # type: ignore[misc]
+        login_guard.attempt_succeeded(attempt)
+        return cleaned
+
+
+class GuardedAuthenticationForm(LoginGuardMixin, AuthenticationForm):
+    pass
+
+
+class GuardedAdminAuthenticationForm(LoginGuardMixin, AdminAuthenticationForm):
+    """The admin site's login form (lifecycle.admin sets it), so that /admin/login/ is no way
+    around the guard."""
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login view with the guarded form; a paused attempt answers 429 with Retry-After."""
+
+    authentication_form = GuardedAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: GuardedAuthenticationForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_invalid(form)
+        if form.locked is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.locked.retry_after)
+        return response
 
 
 @login_required

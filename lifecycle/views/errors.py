@@ -1,11 +1,15 @@
-"""404 and 500 pages in the site's style (JSON under /api/, see lifecycle.middleware)."""
+"""404, 500 and 503 pages in the site's style (JSON under /api/, see lifecycle.middleware)."""
 
 from __future__ import annotations
+
+import sys
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
-from lifecycle.middleware import error_body
+from lifecycle.middleware import _is_connection_error, error_body
+
+RETRY_AFTER_SECONDS = 5
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -15,7 +19,23 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A lost database raised outside a view (a middleware loading the session or the user) ends
+    # up here rather than in ApiErrorMiddleware.process_exception: it is an outage, not a bug.
+    exception = sys.exc_info()[1]
+    if exception is not None and _is_connection_error(exception):
+        return service_unavailable(request)
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(500), status=500)
     # No request context: the failure may come from a context processor.
     return HttpResponse(loader.render_to_string("500.html", {}), status=500)
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 while the database cannot be reached. The page is rendered without a request context:
+    its context processors would query the database."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(error_body(503), status=503)
+    else:
+        response = HttpResponse(loader.render_to_string("503.html", {}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -12,6 +12,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 
 from lifecycle import services as lifecycle_services
@@ -51,12 +52,29 @@ _EXTENSIONS = {
 MAX_ATTACHMENTS_PER_ARTIFACT = 50
 
 
+MAX_NAME = 150
+
+
 def safe_filename(name: str) -> str:
-    """The file's base name, with no path, control characters or characters that break headers."""
+    """The file's base name, with no path, control characters or characters that break headers;
+    a long name is shortened before its extension, which it keeps."""
     base = PurePath(str(name).replace("\\", "/")).name
     base = unicodedata.normalize("NFKC", base)
     base = re.sub(r"[^\w.\- ()]+", "_", base, flags=re.UNICODE).strip(" .")
-    return (base or "attachment")[:150]
+    base = base or "attachment"
+    if len(base) > MAX_NAME:
+        suffix = PurePath(base).suffix[:10]
+        base = base[: MAX_NAME - len(suffix)].rstrip(" .") + suffix
+    return base
+
+
+def _name_for_type(name: str, content_type: str) -> str:
+    """`name`, with the extension of the type it is stored as when its own says otherwise (a
+    `page.html` kept as plain text is downloaded as `page.html.txt`, never opened as a page)."""
+    if _EXTENSIONS.get(PurePath(name).suffix.lower()) == content_type:
+        return name
+    extension = next(ext for ext, kind in _EXTENSIONS.items() if kind == content_type)
+    return safe_filename(name[: MAX_NAME - len(extension)] + extension)
 
 
 def sniff(head: bytes) -> str | None:
@@ -127,6 +145,7 @@ def attachment_add(*, artifact: Artifact, actor: User, upload: UploadedFile) -> 
     content_type = _content_type(upload, name)
     content = upload.read()
     _check_bytes(content_type, content[:2048], name)
+    name = _name_for_type(name, content_type)
     attachment = Attachment(
         artifact=artifact,
         name=name,
@@ -152,15 +171,28 @@ def attachment_add(*, artifact: Artifact, actor: User, upload: UploadedFile) -> 
 
 
 def _store(attachment: Attachment, content: bytes) -> None:
+    """Save the bytes under a fresh random name. A write that fails part-way (a full disk) can
+    leave a partial file under that name, and Django's storage does not remove it; the name is
+    ours alone, so whatever is found under it is removed."""
+    field = attachment.file.field
+    storage = attachment.file.storage
+    name = field.generate_filename(attachment, attachment.name)
     try:
-        attachment.file.save(attachment.name, ContentFile(content), save=False)
+        attachment.file = storage.save(name, ContentFile(content), max_length=field.max_length)
     except OSError as e:
         logger.error("storing an attachment failed: %s", e)
-        if attachment.file.name:
-            attachment.file.storage.delete(attachment.file.name)
+        _discard(storage, name)
         if e.errno in (errno.ENOSPC, errno.EDQUOT):
             raise ServiceUnavailable(
                 "The file store is full, so the file was not saved. Nothing else changed; try again later or tell an administrator.",
                 code="storage_full",
             ) from None
         raise ServiceUnavailable("The file could not be stored. Nothing was saved; try again.", code="storage_error") from None
+
+
+def _discard(storage: Storage, name: str) -> None:
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except OSError as e:
+        logger.error("removing a partly stored attachment %s failed: %s", name, e)

@@ -269,3 +269,18 @@ def test_unknown_and_malformed_paths_are_404_json(owner, url):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["code"] == "not_found"
+
+
+def test_the_project_representation_is_what_its_serializer_documents(world, alice):
+    """The project list and detail render projects without DRF's field machinery (for speed); the
+    result must be exactly what ProjectOutputSerializer, which the schema documents, renders."""
+    import datetime
+
+    from lifecycle import selectors as lifecycle_selectors
+    from lifecycle.api.serializers import ProjectOutputSerializer, project_representation
+    from lifecycle.models import Project
+
+    project = world["project"]
+    services.project_update(project=project, actor=alice, start_date=datetime.date(2026, 1, 5))
+    for loaded in (lifecycle_selectors.project_with_details(id=project.pk), Project.objects.get(pk=project.pk)):
+        assert project_representation(loaded) == json.loads(json.dumps(ProjectOutputSerializer(loaded).data))

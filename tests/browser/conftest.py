@@ -41,7 +41,10 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    # The accessibility checks inject axe-core as an inline script, which the site's
+    # Content-Security-Policy refuses; tests/browser/test_security_csp.py runs the pages under
+    # the policy.
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
