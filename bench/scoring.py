@@ -15,18 +15,18 @@ import time
 import uuid
 from pathlib import Path
 
-from common import ROOT, peak_memory_mb, prepare_database, setup_django, start_worker, stop
+from common import ROOT, database_name, peak_memory_mb, prepare_database, setup_django, start_worker, stop
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--projects", type=int, default=2000)
     parser.add_argument("--noop", type=int, default=3000, help="no-op tasks to time")
-    parser.add_argument("--database", default="lifecycle_bench_scoring")
+    parser.add_argument("--database", help="database name (default bench_<projects>)")
     parser.add_argument("--reuse", action="store_true", help="reuse the database when it already has the projects")
     args = parser.parse_args()
 
-    url = prepare_database(args.database, args.projects, reuse=args.reuse)
+    url = prepare_database(args.database or database_name(args.projects), args.projects, reuse=args.reuse)
     queue = f"bench-scoring-{uuid.uuid4().hex[:6]}"
     import os
 

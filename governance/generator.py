@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any, TextIO
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from governance.models import Classification, Gate, GateTemplate, Risk, RiskCategory, Signoff, SignoffKindTemplate, TemplateGovernance
@@ -87,7 +87,17 @@ class Generator:
                 done = offset + min(PROJECTS_PER_CHUNK, projects - offset)
                 self.out.write(f"  {done}/{projects} projects, {self.stats.total:,} rows, {time.monotonic() - started:.0f}s\n")
                 self.out.flush()
+        self._analyze()
         return self.stats
+
+    @staticmethod
+    def _analyze() -> None:
+        """Fresh planner statistics: after a bulk load the planner still believes the tables are
+        empty until autovacuum gets to them (or never, where it is off), and picks plans that
+        are a hundred times slower."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
     def _chunk(self, count: int, offset: int, people: list[User]) -> None:
         today = timezone.localdate()

@@ -92,6 +92,14 @@ class Risk(models.Model):
         indexes = [
             # The register, the heat maps and the no-open-risk gate criterion filter by status.
             models.Index(fields=["project", "status"], name="risk_project_status_idx"),
+            # The dashboard's top risks across the portfolio: the first rows of this index.
+            models.Index(
+                models.F("inherent_score").desc(),
+                models.F("updated_at").desc(),
+                "id",
+                name="risk_open_top_idx",
+                condition=~models.Q(status="closed"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from governance.models import Classification, Gate, PostLaunchTask, Review, Risk, RiskMatrix, Tier
@@ -33,22 +33,26 @@ def gates_waiting(user: User, project_ids: QuerySet) -> dict:
 def readiness_distribution(user: User, project_ids: QuerySet) -> dict:
     """Where the active projects' current gates stand: how many in each score band, and ready."""
     gates = Gate.objects.filter(project_id__in=project_ids, project__status=Project.Status.ACTIVE, phase__key=F("project__current_phase"))
-    band = Case(
-        *[When(last_assessment__score__gte=low, last_assessment__score__lt=high, then=Value(i)) for i, (low, high) in enumerate(BUCKETS)],
-        default=Value(-1),
-        output_field=IntegerField(),
+    # One pass over the gates: a filtered count per band, and the totals.
+    bands = {
+        f"band{i}": Count("id", filter=Q(last_assessment__score__gte=low, last_assessment__score__lt=high))
+        for i, (low, high) in enumerate(BUCKETS)
+    }
+    counts = gates.aggregate(
+        **bands,
+        total=Count("id"),
+        ready=Count("id", filter=Q(last_assessment__ready=True)),
+        stale=Count("id", filter=Q(stale=True)),
     )
-    rows = dict(gates.annotate(band=band).values_list("band").annotate(n=Count("id")).values_list("band", "n"))
-    totals = gates.aggregate(ready=Count("id", filter=Q(last_assessment__ready=True)), stale=Count("id", filter=Q(stale=True)))
-    bars = [(f"{low}–{min(high, 100)}", rows.get(i, 0)) for i, (low, high) in enumerate(BUCKETS)]
-    unscored = rows.get(-1, 0)
+    bars = [(f"{low}–{min(high, 100)}", counts[f"band{i}"]) for i, (low, high) in enumerate(BUCKETS)]
     return {
         "readiness": {
             "bars": bars,
-            "unscored": unscored,
-            "total": sum(rows.values()),
+            "unscored": counts["total"] - sum(n for _, n in bars),
+            "total": counts["total"],
             "chart": charts.bar_chart(bars, title="Current gates by readiness score"),
-            **totals,
+            "ready": counts["ready"],
+            "stale": counts["stale"],
         }
     }
 
