@@ -16,7 +16,7 @@ from lifecycle import hooks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
-from lifecycle.models import Project, User
+from lifecycle.models import Phase, Project, User
 from phases.models import Artifact, Attachment
 
 MAX_EVIDENCE = 20
@@ -215,21 +215,38 @@ def _reset_for_changed_evidence(signoff: Signoff, stale: list[dict]) -> None:
 
 def signoffs_notify_due(changes: list[hooks.Change]) -> None:
     """In-transaction listener: when a phase starts, the members holding the function of each of
-    its pending sign-offs hear that it waits for them."""
+    its pending sign-offs hear that it waits for them; so does a member who gains that function
+    later (Scope starts when the project is created, before its team is added)."""
     started = [c.object_id for c in changes if c.action == "phase.started"]
-    if not started:
-        return
-    for signoff in Signoff.objects.filter(phase_id__in=started, status=Signoff.Status.PENDING).select_related(
-        "project", "phase", "function"
-    ):
-        lifecycle_services.notify(
-            users=lifecycle_selectors.project_users(project=signoff.project, functions=(signoff.function_id,)),
-            kind="signoff_requested",
-            title=f"Sign-off due: {signoff.title}",
-            body=(
-                f"The {signoff.phase.name} phase of {signoff.project.name} has started; "
-                f"it needs your {signoff.function.name.lower()} sign-off."
-            ),
-            url=signoff.get_absolute_url(),
-            project=signoff.project,
+    if started:
+        pending = Signoff.objects.filter(phase_id__in=started, status=Signoff.Status.PENDING)
+        for signoff in pending.select_related("project", "phase", "function"):
+            users = lifecycle_selectors.project_users(project=signoff.project, functions=(signoff.function_id,))
+            _notify_requested(signoff, users)
+    for change in changes:
+        if change.action not in ("member.added", "member.changed") or not change.after:
+            continue
+        gained = set(change.after.get("functions", [])) - set((change.before or {}).get("functions", []))
+        if not gained:
+            continue
+        waiting = (
+            Signoff.objects.filter(project_id=change.project_id, status=Signoff.Status.PENDING, function_id__in=gained)
+            .exclude(phase__status=Phase.Status.NOT_STARTED)
+            .select_related("project", "phase", "function")
         )
+        user = User.objects.get(pk=change.after["user"])
+        for signoff in waiting:
+            _notify_requested(signoff, [user])
+
+
+def _notify_requested(signoff: Signoff, users: list) -> None:
+    lifecycle_services.notify(
+        users=users,
+        kind="signoff_requested",
+        title=f"Sign-off due: {signoff.title}",
+        body=(
+            f"The {signoff.phase.name} phase of {signoff.project.name} has started; it needs your {signoff.function.name.lower()} sign-off."
+        ),
+        url=signoff.get_absolute_url(),
+        project=signoff.project,
+    )

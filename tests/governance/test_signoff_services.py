@@ -122,3 +122,22 @@ def test_the_inbox_lists_pending_signoffs_for_function_holders(alice, ava, bob, 
     assert [s.kind for s in signoff_selectors._waiting(ava)] == ["data_privacy"]
     Membership.objects.get(user=ava).functions.clear()
     assert signoff_selectors.inbox_count(ava) == 0
+
+
+def test_a_member_who_gains_a_function_hears_of_the_signoffs_waiting_for_it(project, alice, ava, bob):
+    # ava joined as compliance officer after the project (and its Scope phase) started.
+    requested = Notification.objects.filter(user=ava, kind="signoff_requested")
+    assert [n.title for n in requested] == ["Sign-off due: " + Signoff.objects.get(project=project, kind="data_privacy").title]
+    assert not Notification.objects.filter(user=bob, kind="signoff_requested").exists()
+
+    # A function whose sign-offs are in a phase not started yet: nothing until that phase starts.
+    membership = Membership.objects.get(user=ava)
+    lifecycle_services.membership_update(membership=membership, actor=alice, role="approver", functions=["compliance_officer", "legal"])
+    assert requested.count() == 1
+    # The same functions again: no repeat.
+    lifecycle_services.membership_update(membership=membership, actor=alice, role="approver", functions=["compliance_officer", "legal"])
+    assert requested.count() == 1
+
+    lifecycle_services.phase_advance(project=project, actor=None)
+    legal = Signoff.objects.get(project=project, kind="legal_review")
+    assert requested.filter(title=f"Sign-off due: {legal.title}").count() == 1
