@@ -70,9 +70,15 @@ def project_representation(project: Project) -> dict[str, Any]:
     these per request, and DRF's per-field machinery (a deep copy of the fields for each
     serializer) was most of that request's time. tests/api/test_api_behaviour.py proves the two
     agree."""
-    memberships = getattr(project, "owner_memberships", None)
-    if memberships is None:
-        memberships = [m for m in project.memberships.select_related("user") if m.role == Role.OWNER]
+    owners = getattr(project, "owner_refs", None)
+    if owners is None:
+        memberships = getattr(project, "owner_memberships", None)
+        if memberships is None:
+            memberships = [m for m in project.memberships.select_related("user") if m.role == Role.OWNER]
+        owners = [{"id": str(m.user.pk), "username": m.user.username, "name": m.user.display_name} for m in memberships]
+    tags = getattr(project, "tag_names", None)
+    if tags is None:
+        tags = sorted(t.name for t in project.tags.all())
     template = project.template
     return {
         "id": str(project.pk),
@@ -83,12 +89,12 @@ def project_representation(project: Project) -> dict[str, Any]:
             "end_users": project.use_case_users,
             "expectations": project.use_case_expectations,
         },
-        "tags": sorted(t.name for t in project.tags.all()),
+        "tags": tags,
         "template": {"id": str(template.pk), "key": template.key, "version": template.version, "name": template.name},
         "status": project.status,
         "current_phase": project.current_phase,
         "start_date": project.start_date.isoformat() if project.start_date else None,
-        "owners": [{"id": str(m.user.pk), "username": m.user.username, "name": m.user.display_name} for m in memberships],
+        "owners": owners,
         "created_at": timestamp(project.created_at),
         "updated_at": timestamp(project.updated_at),
     }

@@ -125,12 +125,13 @@ class ProjectListApi(ApiView):
                 tag=filters.get("tag", ""),
             ),
             annotate=False,
+            prefetch=False,
         )
         if "updated_since" in filters:
             queryset = queryset.filter(updated_at__gte=filters["updated_since"])
         ordering = filters["ordering"]
         page = paginate(request, queryset, PROJECT_ORDERINGS[ordering], ordering)
-        return page.response([_project_out(p) for p in page.rows])
+        return page.response([_project_out(p) for p in selectors.projects_attach_refs(page.rows)])
 
     @extend_schema(
         operation_id="projects_create",

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from lifecycle import services
 from tests.api.schema import assert_matches_schema
+from tests.conftest import make_user
 
 
 @pytest.fixture
@@ -282,5 +283,13 @@ def test_the_project_representation_is_what_its_serializer_documents(world, alic
 
     project = world["project"]
     services.project_update(project=project, actor=alice, start_date=datetime.date(2026, 1, 5))
-    for loaded in (lifecycle_selectors.project_with_details(id=project.pk), Project.objects.get(pk=project.pk)):
-        assert project_representation(loaded) == json.loads(json.dumps(ProjectOutputSerializer(loaded).data))
+    services.membership_add(project=project, actor=alice, user=make_user("olivia", last_name="Ortiz"), role="owner")
+    services.project_update(project=project, actor=alice, tags=["b", "a", "c"])
+    expected = json.loads(json.dumps(ProjectOutputSerializer(Project.objects.get(pk=project.pk)).data))
+    assert len(expected["owners"]) == 2 and expected["tags"] == ["a", "b", "c"]
+    for loaded in (
+        lifecycle_selectors.project_with_details(id=project.pk),
+        Project.objects.get(pk=project.pk),
+        lifecycle_selectors.projects_attach_refs([Project.objects.get(pk=project.pk)])[0],
+    ):
+        assert project_representation(loaded) == expected
