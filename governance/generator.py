@@ -20,7 +20,19 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from governance.models import Classification, Gate, GateTemplate, Risk, RiskCategory, Signoff, SignoffKindTemplate, TemplateGovernance
+from governance.models import (
+    Classification,
+    Decision,
+    Gate,
+    GateTemplate,
+    Review,
+    Risk,
+    RiskCategory,
+    Signoff,
+    SignoffKindTemplate,
+    TemplateGovernance,
+    Vote,
+)
 from lifecycle.models import ChecklistItemTemplate, LifecycleTemplate, Membership, Phase, PhaseKey, Project, Role, User
 from lifecycle.services.records import Pending, change_record_bulk
 from phases.artifacts.samples import SAMPLES
@@ -122,12 +134,13 @@ class Generator:
         self.stats.projects += count
         self.stats.add("projects", count)
         phases = self._phases(projects, plans, today)
-        self._members(projects, people)
+        approvers = self._members(projects, people)
         self._checklists(projects, phases, plans)
         artifacts = self._artifacts(projects, phases, plans, people)
         risks = self._risks(projects, people)
         self._signoffs(projects, phases, plans, people)
-        self._gates(projects, phases)
+        gates = self._gates(projects, phases)
+        self._reviews(projects, plans, gates, approvers)
         self._classifications(projects, people)
         self._records(projects, artifacts, risks, people)
 
@@ -159,8 +172,9 @@ class Generator:
         self.stats.add("phases", len(rows))
         return by_project
 
-    def _members(self, projects: list[Project], people: list[User]) -> None:
+    def _members(self, projects: list[Project], people: list[User]) -> dict[Any, list[User]]:
         rows, functions = [], []
+        approvers: dict[Any, list[User]] = {project.pk: [] for project in projects}
         through = Membership.functions.through
         for project in projects:
             chosen = self.random.sample(people, 5)
@@ -174,6 +188,7 @@ class Generator:
                 membership = Membership(id=uuid.uuid4(), project=project, user=user, role=role)
                 rows.append(membership)
                 if role == Role.APPROVER:
+                    approvers[project.pk].append(user)
                     functions += [
                         through(membership_id=membership.pk, function_id=f)
                         for f in ("compliance_officer", "ethics_board", "legal", "security")[: self.random.randint(1, 4)]
@@ -181,6 +196,7 @@ class Generator:
         Membership.objects.bulk_create(rows, batch_size=BATCH)
         through.objects.bulk_create(functions, batch_size=BATCH)
         self.stats.add("memberships", len(rows) + len(functions))
+        return approvers
 
     def _checklists(self, projects: list[Project], phases: dict, plans: list) -> None:
         rows = []
@@ -300,7 +316,7 @@ class Generator:
         Signoff.objects.bulk_create(rows, batch_size=BATCH)
         self.stats.add("signoffs", len(rows))
 
-    def _gates(self, projects: list[Project], phases: dict) -> None:
+    def _gates(self, projects: list[Project], phases: dict) -> dict[Any, list[Gate]]:
         rows = [
             Gate(project=project, phase=phase, template=self.gate_templates[phase.template_id])
             for project in projects
@@ -309,6 +325,51 @@ class Generator:
         ]
         Gate.objects.bulk_create(rows, batch_size=BATCH)
         self.stats.add("gates", len(rows))
+        by_project: dict[Any, list[Gate]] = {}
+        for gate in rows:
+            by_project.setdefault(gate.project_id, []).append(gate)
+        return by_project
+
+    def _reviews(self, projects: list[Project], plans: list, gates: dict, approvers: dict) -> None:
+        """A decided review (every approver voted Go) for each gate the project has passed, and
+        an open one, with one vote so far, on about a third of the active projects' current gates."""
+        now = timezone.now()
+        reviews, votes, named = [], [], []
+        through = Review.approvers.through
+        for project, (index, live) in zip(projects, plans, strict=True):
+            voters = approvers[project.pk]
+            if not voters:
+                continue
+            for order, gate in enumerate(gates.get(project.pk, [])):
+                decided = order < index or (live and order == index)
+                waiting = order == index and not live and project.status == Project.Status.ACTIVE and self.random.random() < 0.3
+                if not (decided or waiting):
+                    continue
+                at = now - timedelta(days=30 * (index - order) + 3)
+                review = Review(
+                    id=uuid.uuid4(),
+                    gate=gate,
+                    project=project,
+                    status=Review.Status.RESOLVED if decided else Review.Status.OPEN,
+                    outcome=Decision.GO if decided else "",
+                    requested_by=project.created_by,
+                    requested_at=at,
+                    needed=len(voters),
+                    due_at=at + timedelta(days=7),
+                    resolved_at=at + timedelta(days=2) if decided else None,
+                    updated_at=at,
+                )
+                reviews.append(review)
+                named += [through(review_id=review.pk, user_id=user.pk) for user in voters]
+                votes += [
+                    Vote(review=review, voter=user, decision=Decision.GO, comment="Meets the criteria.", cast_at=at + timedelta(days=1))
+                    for user in (voters if decided else voters[:1])
+                ]
+        Review.objects.bulk_create(reviews, batch_size=BATCH)
+        through.objects.bulk_create(named, batch_size=BATCH)
+        Vote.objects.bulk_create(votes, batch_size=BATCH)
+        self.stats.add("reviews", len(reviews) + len(named))
+        self.stats.add("votes", len(votes))
 
     def _classifications(self, projects: list[Project], people: list[User]) -> None:
         rows = []
