@@ -15,6 +15,7 @@ class NavItem:
     url: str
     current: bool = False
     count: int = 0
+    count_label: str = "waiting"
 
 
 def site(request: HttpRequest) -> dict:
@@ -30,7 +31,7 @@ def site(request: HttpRequest) -> dict:
         NavItem("Projects", reverse("lifecycle:project-list")),
         *[NavItem(label, reverse(name)) for label, name in hooks.registry.nav_links],
         NavItem("Inbox", reverse("lifecycle:inbox"), count=counts["inbox"]),
-        NavItem("Notifications", reverse("lifecycle:notification-list"), count=counts["notifications"]),
+        NavItem("Notifications", reverse("lifecycle:notification-list"), count=counts["notifications"], count_label="unread"),
     ]
     for item in items:
         item.current = request.path == item.url if item.url == "/" else request.path.startswith(item.url)

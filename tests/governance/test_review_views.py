@@ -93,7 +93,10 @@ def test_the_inbox_lists_the_review_for_its_approvers(client_for, alice, ava, bo
     assert "Decide the Scope gate" in html
     assert "Decide the Scope gate" not in client_for(bob).get(reverse("lifecycle:inbox")).content.decode()
     nav = client_for(ava).get(reverse("home")).content.decode()
-    assert 'aria-label="1 waiting"' in nav
+    # The review and the Scope data-privacy sign-off (ava is the compliance officer) wait for her;
+    # she was told of both.
+    assert 'aria-label="2 waiting"' in nav
+    assert 'aria-label="2 unread"' in nav
 
 
 def test_the_activity_page_and_the_audit_log(client_for, personas, project, adam):
