@@ -216,8 +216,10 @@ def _figures(output: str) -> dict[str, int]:
 
 
 def _warm_up(base: str, endpoint: Endpoint, header: str, workers: int) -> None:
-    """Two requests per worker, all answered before the run starts (a wrk warm-up would leave
-    queued requests behind)."""
+    """Every path of the run once, and at least two requests per worker, all answered before the
+    run starts (a wrk warm-up would leave queued requests behind). The runs measure the steady
+    state: the pages the product caches (lifecycle.page_cache) are in the cache, as they are
+    after one view while nothing changes. What a first view costs is the in-process table."""
     from concurrent.futures import ThreadPoolExecutor
 
     import requests
@@ -228,7 +230,8 @@ def _warm_up(base: str, endpoint: Endpoint, header: str, workers: int) -> None:
         requests.get(base + path, headers={**PROXY_HEADERS, name: value}, allow_redirects=False, timeout=600)
 
     with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(get, [endpoint.paths[i % len(endpoint.paths)] for i in range(2 * workers)]))
+        count = max(2 * workers, len(endpoint.paths))
+        list(pool.map(get, [endpoint.paths[i % len(endpoint.paths)] for i in range(count)]))
 
 
 def _drain(base: str) -> None:
@@ -300,11 +303,15 @@ def _profile(endpoints: list[Endpoint], slowest: Endpoint, user: object, count: 
     """Every endpoint run `count` times in this process, one request at a time, through the same
     middleware: time per request and what it asks the database. Then where the slowest
     endpoint's time goes (cProfile) and its costliest queries."""
+    from django.conf import settings
+
     from lifecycle import services
 
+    # What a first view costs: the page cache would otherwise answer every request but the first.
+    settings.PAGE_CACHE_SECONDS = 0
     client = _InProcess(user, services.token_create(user=user, name="bench-profile")[1])
     print()
-    print(f"in this process, one request at a time ({count} requests each):")
+    print(f"in this process, one request at a time, page cache off ({count} requests each):")
     print(f"{'endpoint':<22} {'ms/req':>8} {'SQL ms':>8} {'queries':>8}")
     for endpoint in endpoints:
         elapsed, queries = client.timed(endpoint, count)

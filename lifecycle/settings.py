@@ -213,6 +213,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "gates-nightly": {"task": "governance.tasks.gates_rescore_all_task", "schedule": crontab(hour=3, minute=0)},
     "webhooks-sweep": {"task": "governance.tasks.webhooks_sweep_task", "schedule": float(envint("WEBHOOK_SWEEP_SECONDS", 60))},
 }
+# The project page and the project list API are cached per user until any change (or this many
+# seconds, for text that depends on the clock): lifecycle.page_cache. 0 turns the cache off.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60)
 # A rescore waits this long before running, so a burst of changes is scored once.
 GATE_RESCORE_DELAY_SECONDS = float(envstr("GATE_RESCORE_DELAY_SECONDS", "1"))
 

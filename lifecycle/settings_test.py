@@ -35,5 +35,7 @@ CACHES["default"]["LOCATION"] = os.environ.get("TEST_CACHE_URL") or f"redis://12
 # add their receiver's address to WEBHOOK_ALLOWED_TARGETS; worker processes get it from the
 # environment.
 WEBHOOK_ALLOW_PUBLIC_TARGETS = False
+# Many tests change rows directly, outside the services; the page cache's own tests turn it on.
+PAGE_CACHE_SECONDS = 0
 WEBHOOK_ALLOWED_TARGETS = [t for t in os.environ.get("TEST_WEBHOOK_TARGETS", "").split(",") if t]
 WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("TEST_WEBHOOK_RETRY_BASE", "0.2"))

@@ -30,7 +30,7 @@ from django.utils import timezone
 from governance import scoring
 from governance.models import Assessment, Classification, CriterionTemplate, Gate, GateTemplate, Risk, Signoff
 from governance.models.register import risk_counts_as_open
-from lifecycle import hooks
+from lifecycle import hooks, page_cache
 from lifecycle import services as lifecycle_services
 from lifecycle.models import Phase, Project, User
 from phases import selectors as phases_selectors
@@ -252,6 +252,8 @@ def _store(results: list[tuple[Any, scoring.Readiness, str]], duration_ms: int, 
     _point_gates_at(changed)
     Gate.objects.filter(pk__in=list(locked)).update(checked_at=now, rescore_queued_at=None, updated_at=now)
     Gate.objects.filter(pk__in=current).update(stale=False)
+    if current and not created:
+        page_cache.invalidate()  # gates found current again record nothing: retire cached pages
     return len(created)
 
 

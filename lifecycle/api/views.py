@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from lifecycle import selectors, services
+from lifecycle import page_cache, selectors, services
 from lifecycle.api.base import ApiView, StrictSerializer, TokenCreateThrottle, validated
 from lifecycle.api.conditional import if_match, with_etag
 from lifecycle.api.fields import NullableObject, Timestamp
@@ -116,6 +116,10 @@ class ProjectListApi(ApiView):
     )
     def get(self, request: Request) -> Response:
         filters = validated(self.FilterSerializer, request.query_params)
+        return Response(page_cache.cached_data(request, "projects_list", lambda: self._page(request, filters)))
+
+    @staticmethod
+    def _page(request: Request, filters: dict) -> dict:
         queryset = selectors.project_list_for_user(
             user=request.user,
             filters=selectors.ProjectFilters(
@@ -131,7 +135,7 @@ class ProjectListApi(ApiView):
             queryset = queryset.filter(updated_at__gte=filters["updated_since"])
         ordering = filters["ordering"]
         page = paginate(request, queryset, PROJECT_ORDERINGS[ordering], ordering)
-        return page.response([_project_out(p) for p in selectors.projects_attach_refs(page.rows)])
+        return page.response([_project_out(p) for p in selectors.projects_attach_refs(page.rows)]).data
 
     @extend_schema(
         operation_id="projects_create",

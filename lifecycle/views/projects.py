@@ -19,6 +19,7 @@ from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import ProjectCreateForm, ProjectFilterForm, ProjectForm, ReasonForm
 from lifecycle.http import AuthedHtmxRequest, partial_or_page
 from lifecycle.models import LifecycleTemplate, Project
+from lifecycle.page_cache import cached_page
 from lifecycle.permissions import Action
 from lifecycle.views.common import error_message, go, paginate
 
@@ -86,6 +87,7 @@ def project_create(request: AuthedHtmxRequest) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def project_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, id=id)
     phases = selectors.phase_list(project=project)
