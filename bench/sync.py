@@ -143,10 +143,13 @@ def _change(count: int, user: object, number: int) -> None:
     from lifecycle import services
     from lifecycle.models import Project
 
-    ids = list(Project.objects.filter(deleted_at=None).exclude(status=Project.Status.KILLED).values_list("pk", flat=True))
+    ids = list(Project.objects.filter(deleted_at=None).exclude(status=Project.Status.KILLED).order_by("pk").values_list("pk", flat=True))
+    # The text names the run too: an edit that repeats an earlier run's text changes nothing, and
+    # the feed (rightly) has nothing to say about it.
+    run = time.strftime("%Y-%m-%d %H:%M:%S")
     for pk in random.Random(number).sample(ids, count):
         project = Project.objects.get(pk=pk)
-        services.project_update(project=project, actor=user, description=f"Edited by the sync benchmark, round {number}.")
+        services.project_update(project=project, actor=user, description=f"Edited by the sync benchmark, run {run}, round {number}.")
 
 
 def _incremental(client: Client, since: int, cost: Cost) -> int:
