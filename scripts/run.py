@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -22,14 +21,9 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
 
-
-def dev_secret() -> Path:
-    path = ROOT / ".dev-secret"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path
+from manage import dev_secret  # noqa: E402 - the project folder is on the path only now
 
 
 def redis_answers(url: str) -> bool:

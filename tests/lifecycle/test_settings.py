@@ -64,3 +64,15 @@ def test_it_configures_sqlite_for_sharing_between_processes(settings):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["IMMEDIATE", "20", "True"]
     assert module.BASE_DIR == ROOT
+
+
+def test_management_commands_use_the_local_development_secret_but_the_web_server_refuses():
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SECRET_KEY_FILE", "DJANGO_SETTINGS_MODULE")}
+    check = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0, check.stderr
+    assert (ROOT / ".dev-secret").stat().st_mode & 0o077 == 0  # readable by its owner only
+    server = subprocess.run(
+        [sys.executable, "-c", "import lifecycle.wsgi"], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+    assert server.returncode != 0
+    assert "SECRET_KEY is not set" in server.stderr
