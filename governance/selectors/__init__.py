@@ -17,12 +17,13 @@ from governance.selectors.readiness import (
     readiness_of,
 )
 from governance.selectors.risks import (
+    RISK_EXPORT_HEADER,
     RISK_ORDERINGS,
     HeatCell,
     RiskFilters,
     heat_map,
     risk_categories_for,
-    risk_csv_rows,
+    risk_export_rows,
     risk_get_for_user,
     risk_list_for_project,
     risk_list_for_user,
@@ -30,6 +31,7 @@ from governance.selectors.risks import (
 from governance.selectors.signoffs import signoff_get_for_user, signoff_list_for_project
 
 __all__ = [
+    "RISK_EXPORT_HEADER",
     "RISK_ORDERINGS",
     "FrameworkCoverage",
     "HeatCell",
@@ -48,7 +50,7 @@ __all__ = [
     "project_list_annotate_readiness",
     "readiness_of",
     "risk_categories_for",
-    "risk_csv_rows",
+    "risk_export_rows",
     "risk_get_for_user",
     "risk_list_for_project",
     "risk_list_for_user",

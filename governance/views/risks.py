@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from uuid import UUID
 
 from django.contrib import messages
@@ -48,56 +47,11 @@ def _filters(request: AuthedHtmxRequest) -> selectors.RiskFilters:
     )
 
 
-# The columns of the CSV export as it always was; XLSX has the same ones.
-RISK_EXPORT_HEADER = [
-    "project",
-    "title",
-    "category",
-    "phase_found",
-    "likelihood",
-    "impact",
-    "inherent_score",
-    "inherent_level",
-    "residual_likelihood",
-    "residual_impact",
-    "residual_level",
-    "owner",
-    "treatment",
-    "mitigation_plan",
-    "mitigation_due",
-    "status",
-    "acceptance_expires_on",
-]
-
-
-def _risk_rows(risks: QuerySet[Risk], project: Project | None = None) -> Iterator[list]:
-    """The export's rows under RISK_EXPORT_HEADER, typed (scores stay numbers and dates stay
-    dates in XLSX). Reads only what the list selectors load: the project when it is not given."""
-    for r in risks:
-        yield [
-            (project or r.project).name,
-            r.title,
-            r.category.name,
-            r.phase_found,
-            r.likelihood,
-            r.impact,
-            r.inherent_score,
-            r.inherent_level,
-            r.residual_likelihood,
-            r.residual_impact,
-            r.residual_level,
-            r.owner.username if r.owner else "",
-            r.treatment,
-            r.mitigation_plan,
-            r.mitigation_due,
-            r.status,
-            r.acceptance_expires_on,
-        ]
-
-
 def _export(request: AuthedHtmxRequest, risks: QuerySet[Risk], basename: str, project: Project | None = None) -> HttpResponse:
-    rows = _risk_rows(risks, project)
-    return exports.table_response(header=RISK_EXPORT_HEADER, rows=rows, basename=basename, fmt=request.GET["format"], title="Risks")
+    rows = selectors.risk_export_rows(risks, project)
+    return exports.table_response(
+        header=selectors.RISK_EXPORT_HEADER, rows=rows, basename=basename, fmt=request.GET["format"], title="Risks"
+    )
 
 
 @login_required
