@@ -142,3 +142,20 @@ def test_scores_computed_by_workers_show_at_once(alice, bob, project, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         assert readiness.gates_assess([gate.pk])["new"] == 0
     assert "Stale" not in client.get(url).content.decode()
+
+
+def test_pages_keep_working_with_the_cache_down(alice, project, settings):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"redis://127.0.0.1:{s.getsockname()[1]}/0"
+    client = browser(alice)
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": closed}}
+    url = reverse("lifecycle:project-detail", args=[project.pk])
+    assert client.get(url).status_code == 200
+    services.project_update(project=project, actor=alice, name="Renamed while the cache is down")
+    assert "Renamed while the cache is down" in client.get(url).content.decode()
+    api = APIClient()
+    api.force_authenticate(alice)
+    assert api.get("/api/v1/projects/").json()["results"][0]["name"] == "Renamed while the cache is down"
