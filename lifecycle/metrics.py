@@ -43,6 +43,7 @@ TASK_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120
 HTTP_KEY = "lc:metrics:http"
 TASK_DURATION_KEY = "lc:metrics:task-duration"
 TASK_COUNT_KEY = "lc:metrics:task-count"
+DB_RETRY_KEY = "lc:metrics:db-retry"
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 # After Redis fails, observations are dropped for this long rather than make every request
 # wait for a connection timeout.
@@ -143,6 +144,11 @@ def observe_task(*, task: str, state: str, seconds: float | None) -> None:
     store().add(updates)
 
 
+def db_retry(sqlstate: str) -> None:
+    """A service call run again after a transient conflict (lifecycle.locks), by SQLSTATE."""
+    store().add([(DB_RETRY_KEY, json.dumps([sqlstate or "unknown"]), 1.0)])
+
+
 def route_of(request: HttpRequest) -> str:
     """The URL name (namespaced), so /projects/<uuid>/ is one series, not one per project."""
     match = getattr(request, "resolver_match", None)
@@ -211,6 +217,7 @@ class _Collector:
 def _stored_metrics(source: _Store) -> Iterator[Metric]:
     # Read everything first, so a failure yields nothing rather than half the families.
     http, durations, counts = source.read(HTTP_KEY), source.read(TASK_DURATION_KEY), source.read(TASK_COUNT_KEY)
+    retries = source.read(DB_RETRY_KEY)
     yield _histogram(
         "lifecycle_http_request_duration_seconds",
         "Time to answer a request, by URL name, method and status.",
@@ -223,6 +230,12 @@ def _stored_metrics(source: _Store) -> Iterator[Metric]:
         tasks.add_metric(json.loads(field), value)
     yield tasks
     yield _histogram("lifecycle_celery_task_duration_seconds", "Time a task ran in a worker.", ["task"], durations, TASK_BUCKETS)
+    db_retries = CounterMetricFamily(
+        "lifecycle_db_retries", "Service calls run again after a deadlock, serialization failure or lock timeout.", labels=["sqlstate"]
+    )
+    for field, value in sorted(retries.items()):
+        db_retries.add_metric(json.loads(field), value)
+    yield db_retries
 
 
 def _histogram(name: str, doc: str, labels: list[str], raw: dict[str, float], buckets: tuple[float, ...]) -> Metric:

@@ -115,10 +115,19 @@ class ApiErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         from django.db import DatabaseError, InterfaceError
 
+        from lifecycle import locks
+
         if isinstance(exception, (DatabaseError, InterfaceError)) and _is_connection_error(exception):
             from lifecycle.views import errors
 
             logger.error("database unavailable: %s", exception.__class__.__name__)
+            return errors.service_unavailable(request)
+        if locks.is_transient(exception):
+            # A deadlock or lock timeout that kept recurring through every retry of the service
+            # call (lifecycle.locks): the work may well succeed shortly, so 503 with Retry-After.
+            from lifecycle.views import errors
+
+            logger.warning("transient database conflict after retries: %s", locks.sqlstate(exception))
             return errors.service_unavailable(request)
         return None
 

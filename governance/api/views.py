@@ -152,9 +152,13 @@ class RiskDetailApi(ApiView):
     )
     def patch(self, request: Request, id: UUID) -> Response:
         risk = selectors.risk_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
-        with if_match(request, lock=risk, current=lambda: RiskOutputSerializer(selectors.risk_get_for_user(user=request.user, id=id)).data):
-            data = validated(RiskPatchSerializer, request.data)
-            services.risk_update(risk=risk, actor=request.user, **_risk_fields(risk.project, data))
+        data = validated(RiskPatchSerializer, request.data)
+        if_match(
+            request,
+            lock=risk,
+            current=lambda: RiskOutputSerializer(selectors.risk_get_for_user(user=request.user, id=id)).data,
+            write=lambda: services.risk_update(risk=risk, actor=request.user, **_risk_fields(risk.project, data)),
+        )
         return with_etag(request, Response(RiskOutputSerializer(selectors.risk_get_for_user(user=request.user, id=id)).data))
 
 
@@ -326,8 +330,10 @@ class IncidentDetailApi(ApiView):
     def patch(self, request: Request, id: UUID) -> Response:
         incident = selectors.incident_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
         current = lambda: IncidentOutputSerializer(selectors.incident_get_for_user(user=request.user, id=id)).data  # noqa: E731
-        with if_match(request, lock=incident, current=current):
-            incident = services.incident_update(incident=incident, actor=request.user, **validated(IncidentPatchSerializer, request.data))
+        fields = validated(IncidentPatchSerializer, request.data)
+        if_match(
+            request, lock=incident, current=current, write=lambda: services.incident_update(incident=incident, actor=request.user, **fields)
+        )
         return with_etag(request, Response(IncidentOutputSerializer(selectors.incident_get_for_user(user=request.user, id=id)).data))
 
 

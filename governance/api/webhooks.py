@@ -158,15 +158,24 @@ class WebhookDetailApi(ApiView):
     )
     def patch(self, request: Request, id: UUID) -> Response:
         endpoint = selectors.webhook_get_for_user(user=request.user, id=id)
-        with if_match(request, lock=endpoint, current=lambda: _out(selectors.webhook_get_for_user(user=request.user, id=id))):
-            endpoint = services.webhook_update(endpoint=endpoint, actor=request.user, **validated(WebhookPatchSerializer, request.data))
+        fields = validated(WebhookPatchSerializer, request.data)
+        if_match(
+            request,
+            lock=endpoint,
+            current=lambda: _out(selectors.webhook_get_for_user(user=request.user, id=id)),
+            write=lambda: services.webhook_update(endpoint=endpoint, actor=request.user, **fields),
+        )
         return with_etag(request, Response(_out(selectors.webhook_get_for_user(user=request.user, id=id))))
 
     @extend_schema(operation_id="webhooks_destroy", responses={204: None, **ERRORS(401, 403, 404, 412, 428, 429)}, tags=["webhooks"])
     def delete(self, request: Request, id: UUID) -> Response:
         endpoint = selectors.webhook_get_for_user(user=request.user, id=id)
-        with if_match(request, lock=endpoint, current=lambda: _out(selectors.webhook_get_for_user(user=request.user, id=id))):
-            services.webhook_delete(endpoint=endpoint, actor=request.user)
+        if_match(
+            request,
+            lock=endpoint,
+            current=lambda: _out(selectors.webhook_get_for_user(user=request.user, id=id)),
+            write=lambda: services.webhook_delete(endpoint=endpoint, actor=request.user),
+        )
         return Response(status=204)
 
 

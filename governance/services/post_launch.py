@@ -10,6 +10,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from governance.models import Incident, PostLaunchSchedule, PostLaunchTask
+from lifecycle import locks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
@@ -115,6 +116,8 @@ def _create_task(project: Project, kind: str, due: date) -> int:
 def post_launch_overdue_notify(*, today: date | None = None) -> int:
     """Flag each overdue audit or review once, and tell the project's owners."""
     today = today or timezone.localdate()
+    due = PostLaunchTask.objects.filter(status=PostLaunchTask.Status.DUE, due_on__lt=today, overdue_notified_at__isnull=True)
+    locks.lock_projects(due.values_list("project_id", flat=True))
     overdue = list(
         PostLaunchTask.objects.select_for_update(of=("self",), no_key=True)
         .select_related("project")
@@ -136,6 +139,7 @@ def post_launch_overdue_notify(*, today: date | None = None) -> int:
 
 @lifecycle_services.atomic
 def post_launch_task_complete(*, task: PostLaunchTask, actor: User, notes: str) -> PostLaunchTask:
+    lifecycle_services.lock_writable(task.project_id)
     task = PostLaunchTask.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=task.pk)
     lifecycle_services.ensure_writable(task.project)
     if task.status == PostLaunchTask.Status.DONE:
@@ -205,6 +209,7 @@ def incident_create(*, project: Project, actor: User, **fields: Any) -> Incident
 
 @lifecycle_services.atomic
 def incident_update(*, incident: Incident, actor: User, **fields: Any) -> Incident:
+    lifecycle_services.lock_writable(incident.project_id)
     incident = Incident.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=incident.pk)
     lifecycle_services.ensure_writable(incident.project)
     before = lifecycle_services.snapshot(incident, INCIDENT_FIELDS)

@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from governance.models import Decision, Gate, GateTemplate, Review, Signoff, Vote
+from lifecycle import locks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
@@ -150,6 +151,7 @@ def review_request(*, gate: Gate, actor: User, justification: str = "") -> Revie
 
 
 def _locked(review: Review) -> Review:
+    locks.lock_project(review.project_id)
     return (
         Review.objects.select_for_update(of=("self",), no_key=True)
         .select_related("gate", "gate__phase", "project", "requested_by")

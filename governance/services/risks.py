@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from governance.models import Risk, RiskCategory, RiskLevel, RiskMatrix, TemplateGovernance
+from lifecycle import locks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
@@ -120,6 +121,7 @@ def risk_update(*, risk: Risk, actor: User, **fields: Any) -> Risk:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"risk_update does not take {sorted(unknown)}")
+    lifecycle_services.lock_writable(risk.project_id)
     risk = Risk.objects.select_for_update(of=("self",), no_key=True).select_related("project", "category").get(pk=risk.pk)
     lifecycle_services.ensure_writable(risk.project)
     if fields.get("status") == Risk.Status.ACCEPTED and risk.status != Risk.Status.ACCEPTED:
@@ -154,6 +156,7 @@ def risk_acceptance_allowed(*, access: Access, risk: Risk) -> bool:
 def risk_accept(*, risk: Risk, actor: User, expires_on: date | None, comment: str = "") -> Risk:
     """Accept a risk. At level high or above it takes an approver's (or an administrator's)
     decision with an expiry date; below, contributors may accept it."""
+    lifecycle_services.lock_writable(risk.project_id)
     risk = Risk.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=risk.pk)
     lifecycle_services.ensure_writable(risk.project)
     access = lifecycle_selectors.project_access(user=actor, project=risk.project)
@@ -199,6 +202,8 @@ def risk_acceptances_expire(*, today: date | None = None) -> list[Risk]:
     """Reopen every risk whose acceptance has expired, and tell its owner (the beat task calls
     this daily; a second run the same day finds nothing)."""
     today = today or timezone.localdate()
+    due = Risk.objects.filter(status=Risk.Status.ACCEPTED, acceptance_expires_on__lt=today)
+    locks.lock_projects(due.values_list("project_id", flat=True))
     expired = list(
         Risk.objects.select_for_update(of=("self",), no_key=True)
         .select_related("project", "owner")

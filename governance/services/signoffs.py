@@ -97,6 +97,7 @@ def _evidence(project: Project, items: Any) -> list[dict]:
 def signoff_decide(*, signoff: Signoff, actor: User, decision: str, comment: str, evidence: Any = ()) -> Signoff:
     """Approve or reject. Only a member holding the sign-off's function decides: administrators
     too are refused unless they hold it, since a sign-off is a personal attestation."""
+    lifecycle_services.lock_writable(signoff.project_id)
     signoff = Signoff.objects.select_for_update(of=("self",), no_key=True).select_related("project", "function").get(pk=signoff.pk)
     lifecycle_services.ensure_writable(signoff.project)
     access = lifecycle_selectors.project_access(user=actor, project=signoff.project)
@@ -145,6 +146,7 @@ def _save(signoff: Signoff) -> None:
 @lifecycle_services.atomic
 def signoff_reopen(*, signoff: Signoff, actor: User) -> Signoff:
     """Put a decided sign-off back to pending (owners, e.g. after the work changed)."""
+    lifecycle_services.lock_writable(signoff.project_id)
     signoff = Signoff.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=signoff.pk)
     lifecycle_services.ensure_writable(signoff.project)
     if signoff.status == Signoff.Status.PENDING:

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from governance import outbound
 from governance.models import Gate, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from lifecycle import hooks
+from lifecycle import hooks, locks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
@@ -141,6 +141,8 @@ def _record(actor: User | None, action: str, endpoint: WebhookEndpoint, before: 
 
 
 def _locked(endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    if endpoint.project_id:
+        locks.lock_project(endpoint.project_id)
     return WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
 
 
@@ -346,9 +348,12 @@ def webhook_deliver(*, delivery_id: Any) -> str:
     return _settle(delivery, outcome)
 
 
+@locks.retrying
 @transaction.atomic
 def _settle(delivery: WebhookDelivery, outcome: outbound.Outcome) -> str:
     now = timezone.now()
+    # The lock order: the endpoint, then its delivery (a request that edits the endpoint holds it).
+    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=delivery.endpoint_id)
     delivery = WebhookDelivery.objects.select_for_update(no_key=True).get(pk=delivery.pk)
     delivery.attempts += 1
     WebhookAttempt.objects.create(
@@ -361,7 +366,6 @@ def _settle(delivery: WebhookDelivery, outcome: outbound.Outcome) -> str:
         response_excerpt=outcome.excerpt,
     )
     delivery.last_status_code, delivery.last_error, delivery.claimed_until = outcome.status_code, outcome.error, None
-    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=delivery.endpoint_id)
     if outcome.ok:
         delivery.status, delivery.finished_at = WebhookDelivery.Status.SUCCEEDED, now
         delivery.save()

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import models
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from lifecycle import locks
+from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import PreconditionFailed, PreconditionRequired
 from lifecycle.middleware import GZIP_ETAG_SUFFIX
 from lifecycle.models import Project
+
+T = TypeVar("T")
 
 
 def etag_of(data: Any) -> str:
@@ -67,14 +70,15 @@ def require_if_match(request: Request, current: Any) -> None:
         )
 
 
-@contextmanager
-def if_match(request: Request, *, lock: models.Model, current: Callable[[], Any]) -> Iterator[None]:
-    """Check If-Match and make the write in one transaction, holding the row lock that the
-    services take first (the project's; the resource's own for one outside any project).
+def if_match(request: Request, *, lock: models.Model, current: Callable[[], Any], write: Callable[[], T]) -> T:
+    """Check If-Match and make the write (`write()`, which calls one service) in one transaction,
+    holding the row lock that the services take first (the project's; the resource's own for one
+    outside any project), FOR NO KEY UPDATE as the lock order says (lifecycle.locks).
 
     Two clients holding the same ETag cannot both pass: the second waits for the first to
     commit, then renders the resource as it now is and gets 412. `current` renders the resource
-    afresh, after the lock is taken.
+    afresh, after the lock is taken. A deadlock or lock timeout runs the whole check and write
+    again (the service inside is nested, so this block is the one that retries).
     """
     if isinstance(lock, Project):
         model, pk = Project, lock.pk
@@ -82,7 +86,11 @@ def if_match(request: Request, *, lock: models.Model, current: Callable[[], Any]
         model, pk = Project, lock.project_id
     else:
         model, pk = type(lock), lock.pk
-    with transaction.atomic():
-        list(model.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))
-        require_if_match(request, current())
-        yield
+
+    def once() -> T:
+        with lifecycle_services.atomic():
+            list(model.objects.select_for_update(no_key=True).filter(pk=pk).values_list("pk", flat=True))
+            require_if_match(request, current())
+            return write()
+
+    return locks.run(once, name=f"{request.method} {request.path}")

@@ -1,5 +1,12 @@
 """Idempotency-Key for POST actions: a retry with the same key and body gets the first response;
-the same key with another body gets 422. Keys are scoped to the user and kept 24 hours."""
+the same key with another body gets 422. Keys are scoped to the user and kept 24 hours.
+
+The key's record, the write and the stored response are one transaction, and the key's row is
+the first lock it takes (before the order of lifecycle.locks). So a request that dies mid-way
+leaves nothing and its retry is one clean redo; a request that committed left its response and
+its retry replays it; a retry that arrives while the first still runs waits on the key's row, then
+replays. Never two writes. A deadlock runs the whole transaction again.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,6 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,14 +21,13 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from lifecycle import locks
+from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict, IdempotencyMismatch
 from lifecycle.models import IdempotencyRecord
 from lifecycle.services.housekeeping import IDEMPOTENCY_TTL
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
-# A record still marked "in progress" after this long belongs to a request that died mid-way;
-# a retry may take it over.
-ABANDONED_AFTER = timedelta(minutes=2)
 _REPLAYED_HEADERS = ("Location", "ETag")
 
 
@@ -37,16 +42,17 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
                 "Idempotency-Key must be 1 to 200 printable characters.", fields={"Idempotency-Key": ["Not a valid key."]}
             )
         fingerprint = hashlib.sha256(b"%s %s\n%s" % (request.method.encode(), request.path.encode(), request._request.body)).hexdigest()
-        record, replay = _claim(request, key, fingerprint)
-        if replay is not None:
-            return replay
-        try:
-            response = view(self, request, *args, **kwargs)
-        except Exception:
-            record.delete()
-            raise
-        _store(record, response)
-        return response
+
+        def once() -> Response:
+            with lifecycle_services.atomic():
+                record, replay = _claim(request, key, fingerprint)
+                if replay is not None:
+                    return replay
+                response = view(self, request, *args, **kwargs)
+                _store(record, response)
+                return response
+
+        return locks.run(once, name=f"{request.method} {request.path}")
 
     wrapper.idempotent = True  # type: ignore[attr-defined]  # the schema documents the header
     return wrapper
@@ -55,6 +61,7 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
 def _claim(request: Request, key: str, fingerprint: str, attempts: int = 3) -> tuple[IdempotencyRecord, Response | None]:
     now = timezone.now()
     try:
+        # Waits, while another request holding the same key is still running, for its end.
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(
                 user=request.user, key=key, method=request.method, path=request.path, body_hash=fingerprint
@@ -68,7 +75,9 @@ def _claim(request: Request, key: str, fingerprint: str, attempts: int = 3) -> t
         if attempts > 1:
             return _claim(request, key, fingerprint, attempts - 1)
         raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.", code="conflict")
-    stale = record.created_at < now - IDEMPOTENCY_TTL or (record.status_code is None and record.created_at < now - ABANDONED_AFTER)
+    # A committed record without a response can only be one written before keys and writes
+    # shared a transaction, by a request that died: nothing of it is half done, so take it over.
+    stale = record.created_at < now - IDEMPOTENCY_TTL or record.status_code is None
     if stale:
         IdempotencyRecord.objects.filter(pk=record.pk).update(
             created_at=now, body_hash=fingerprint, method=request.method, path=request.path, status_code=None, response_body=None
@@ -80,8 +89,6 @@ def _claim(request: Request, key: str, fingerprint: str, attempts: int = 3) -> t
             "This Idempotency-Key was used with another request; use a new key for a new request.",
             code="idempotency_mismatch",
         )
-    if record.status_code is None:
-        raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.", code="conflict")
     replay = Response(record.response_body, status=record.status_code)
     for name, value in record.response_headers.items():
         replay[name] = value

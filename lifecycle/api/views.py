@@ -188,18 +188,26 @@ class ProjectDetailApi(ApiView):
     )
     def patch(self, request: Request, id: UUID) -> Response:
         project = selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
-        with if_match(request, lock=project, current=lambda: _project_out(_reload(request.user, project.pk))):
-            data = validated(self.InputSerializer, request.data)
-            fields = {k: data[k] for k in ("name", "description", "start_date") if k in data}
-            fields.update(data.get("use_case", {}))
-            services.project_update(project=project, actor=request.user, tags=data.get("tags"), **fields)
+        data = validated(self.InputSerializer, request.data)
+        fields = {k: data[k] for k in ("name", "description", "start_date") if k in data}
+        fields.update(data.get("use_case", {}))
+        if_match(
+            request,
+            lock=project,
+            current=lambda: _project_out(_reload(request.user, project.pk)),
+            write=lambda: services.project_update(project=project, actor=request.user, tags=data.get("tags"), **fields),
+        )
         return with_etag(request, Response(_project_out(_reload(request.user, project.pk))))
 
     @extend_schema(operation_id="projects_destroy", responses={204: None, **ERRORS(401, 403, 404, 409, 412, 428)}, tags=["projects"])
     def delete(self, request: Request, id: UUID) -> Response:
         project = selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
-        with if_match(request, lock=project, current=lambda: _project_out(_reload(request.user, project.pk))):
-            services.project_delete(project=project, actor=request.user)
+        if_match(
+            request,
+            lock=project,
+            current=lambda: _project_out(_reload(request.user, project.pk)),
+            write=lambda: services.project_delete(project=project, actor=request.user),
+        )
         return Response(status=204)
 
 
@@ -267,18 +275,26 @@ class MemberDetailApi(ApiView):
     )
     def patch(self, request: Request, id: UUID) -> Response:
         membership = selectors.membership_get_for_user(user=request.user, id=id, action=Action.MANAGE)
-        with if_match(request, lock=membership, current=lambda: _membership_out(request, id)):
-            data = validated(self.InputSerializer, request.data)
-            membership = services.membership_update(
+        data = validated(self.InputSerializer, request.data)
+        membership = if_match(
+            request,
+            lock=membership,
+            current=lambda: _membership_out(request, id),
+            write=lambda: services.membership_update(
                 membership=membership, actor=request.user, role=data.get("role", membership.role), functions=data.get("functions")
-            )
+            ),
+        )
         return with_etag(request, Response(MembershipOutputSerializer(membership).data))
 
     @extend_schema(operation_id="members_destroy", responses={204: None, **ERRORS(401, 403, 404, 409, 412, 428)}, tags=["members"])
     def delete(self, request: Request, id: UUID) -> Response:
         membership = selectors.membership_get_for_user(user=request.user, id=id, action=Action.MANAGE)
-        with if_match(request, lock=membership, current=lambda: _membership_out(request, id)):
-            services.membership_remove(membership=membership, actor=request.user)
+        if_match(
+            request,
+            lock=membership,
+            current=lambda: _membership_out(request, id),
+            write=lambda: services.membership_remove(membership=membership, actor=request.user),
+        )
         return Response(status=204)
 
 

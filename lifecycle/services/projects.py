@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
@@ -45,9 +46,13 @@ def ensure_writable(project: Project) -> None:
         raise Conflict("This project was killed; it is read-only.", code="project_closed")
 
 
-def lock_writable(project: Project) -> Project:
+def lock_writable(project: Project | Any) -> Project:
     """The project re-read under a row lock, refused when it is killed or deleted: state rules
-    must judge the current state, not the caller's possibly stale copy."""
+    must judge the current state, not the caller's possibly stale copy. Step 1 of the lock order
+    (lifecycle.locks): services take it before any other row of the project. `project` is a
+    Project or its id."""
+    if not isinstance(project, Project):
+        project = Project(pk=project)
     locked = _locked(project)
     ensure_writable(locked)
     return locked

@@ -32,7 +32,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from lifecycle import hooks
+from lifecycle import hooks, locks
 from lifecycle.logging import current_request_id
 from lifecycle.models import AuditEvent, ChangeRecord, Job, User
 from lifecycle.services import tasks
@@ -104,14 +104,21 @@ def _atomic_block() -> Iterator[None]:
 
 def atomic(func: F | None = None) -> Any:
     """transaction.atomic for services: also writes the change rows recorded inside it when the
-    outermost service block exits. Use as a decorator or a context manager."""
+    outermost service block exits. Use as a decorator or a context manager.
+
+    As a decorator it also runs the whole call again after a deadlock, serialization failure or
+    lock timeout, when it is the outermost transaction (lifecycle.locks): a service is one
+    transaction, so a retried call writes once."""
     if func is None:
         return _atomic_block()
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with _atomic_block():
-            return func(*args, **kwargs)
+        def once() -> Any:
+            with _atomic_block():
+                return func(*args, **kwargs)
+
+        return locks.run(once, name=func.__qualname__)
 
     return wrapper
 

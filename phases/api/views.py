@@ -132,15 +132,19 @@ class ChecklistItemDetailApi(ApiView):
     def patch(self, request: Request, id: UUID) -> Response:
         item = selectors.checklist_item_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
         current = lambda: ChecklistItemOutputSerializer(selectors.checklist_item_get_for_user(user=request.user, id=id)).data  # noqa: E731
-        with if_match(request, lock=item, current=current):
-            data = validated(self.InputSerializer, request.data)
-            item = services.checklist_item_set_done(
+        data = validated(self.InputSerializer, request.data)
+        item = if_match(
+            request,
+            lock=item,
+            current=current,
+            write=lambda: services.checklist_item_set_done(
                 item=item,
                 actor=request.user,
                 done=data.get("done", item.done),
                 note=data.get("note"),
                 evidence_links=data.get("evidence_links"),
-            )
+            ),
+        )
         item = selectors.checklist_item_get_for_user(user=request.user, id=item.pk)
         return with_etag(request, Response(ChecklistItemOutputSerializer(item).data))
 
@@ -235,9 +239,13 @@ class ArtifactDetailApi(ApiView):
     )
     def patch(self, request: Request, id: UUID) -> Response:
         artifact = selectors.artifact_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
-        with if_match(request, lock=artifact, current=lambda: _artifact(selectors.artifact_get_for_user(user=request.user, id=id))):
-            data = validated(self.InputSerializer, request.data)
-            services.artifact_update(artifact=artifact, actor=request.user, title=data.get("title"), data=data.get("data"))
+        data = validated(self.InputSerializer, request.data)
+        if_match(
+            request,
+            lock=artifact,
+            current=lambda: _artifact(selectors.artifact_get_for_user(user=request.user, id=id)),
+            write=lambda: services.artifact_update(artifact=artifact, actor=request.user, title=data.get("title"), data=data.get("data")),
+        )
         return with_etag(request, Response(_artifact(selectors.artifact_get_for_user(user=request.user, id=id))))
 
 

@@ -94,6 +94,7 @@ def _save(artifact: Artifact, fields: list[str]) -> None:
 
 
 def _locked(artifact: Artifact) -> Artifact:
+    lifecycle_services.lock_writable(artifact.project_id)
     locked = (
         Artifact.objects.select_for_update(of=("self",), no_key=True)
         .select_related("project", "latest_version", "approved_version")
@@ -268,6 +269,7 @@ def feedback_request(*, artifact: Artifact, actor: User, reviewers: Iterable[Use
 
 @lifecycle_services.atomic
 def feedback_answer(*, request: FeedbackRequest, actor: User, answer: str) -> FeedbackRequest:
+    lifecycle_services.lock_writable(FeedbackRequest.objects.values_list("artifact__project_id", flat=True).get(pk=request.pk))
     request = (
         FeedbackRequest.objects.select_for_update(of=("self",), no_key=True)
         .select_related("artifact", "artifact__project", "version")

@@ -128,6 +128,7 @@ def _check_bytes(content_type: str, head: bytes, name: str) -> None:
 def attachment_add(*, artifact: Artifact, actor: User, upload: UploadedFile) -> Attachment:
     """Check, hash and store one uploaded file. Nothing is kept when any step fails: a storage
     error leaves no row, and a database error removes the stored file."""
+    lifecycle_services.lock_writable(artifact.project_id)
     artifact = (
         Artifact.objects.select_for_update(of=("self",), no_key=True)
         .select_related("project", "latest_version", "approved_version")

@@ -17,7 +17,7 @@ def item(project):
 
 
 def test_it_records_who_ticked_it_and_when(item, bob, time_machine):
-    time_machine.move_to("2026-03-01 10:00:00+00:00")
+    time_machine.move_to("2026-03-01 10:00:00+00:00", tick=False)
     item = services.checklist_item_set_done(
         item=item, actor=bob, done=True, note="Workshop held", evidence_links=["https://wiki.example/w1"]
     )
