@@ -141,6 +141,13 @@ DATABASE_URL = envstr("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No statement waits longer than this for a row lock: past it PostgreSQL aborts with
+    # lock_not_available, the service call is retried (lifecycle.locks) and, when every attempt
+    # times out, the request answers 503. 0 turns it off. Behind PgBouncer in transaction mode,
+    # set it on the database role instead (ALTER ROLE ... SET lock_timeout) and put 0 here.
+    DB_LOCK_TIMEOUT_MS = envint("DB_LOCK_TIMEOUT_MS", 3000)
+    if DB_LOCK_TIMEOUT_MS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={DB_LOCK_TIMEOUT_MS}"
 else:
     DATABASES = {
         "default": {
