@@ -183,3 +183,14 @@ def _settle_worker(request) -> None:
     if "celery_worker" in request.fixturenames:
         purge_queue()
         time.sleep(0.5)
+
+
+@pytest.fixture
+def receiver(settings):
+    """A local webhook receiver that webhooks are allowed to reach."""
+    from tests.receiver import Receiver
+
+    receiver = Receiver().start()
+    settings.WEBHOOK_ALLOWED_TARGETS = [receiver.address]
+    yield receiver
+    receiver.stop()

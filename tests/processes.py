@@ -89,7 +89,7 @@ class Service:
         self._log.close()
 
 
-def web(env: dict[str, str], port: int) -> Service:
+def web(env: dict[str, str], port: int, workers: int = 1) -> Service:
     return Service(
         f"web-{port}",
         [
@@ -100,7 +100,7 @@ def web(env: dict[str, str], port: int) -> Service:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "1",
+            str(workers),
             "--threads",
             "4",
             "--timeout",

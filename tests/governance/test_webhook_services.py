@@ -16,18 +16,9 @@ from governance.models import Gate, Signoff, WebhookDelivery, WebhookEndpoint
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import Notification
-from tests.receiver import Receiver
 
 ALL = ["project.updated", "phase.changed", "gate.readiness_changed", "review.requested", "review.resolved", "signoff.decided",
        "incident.created"]  # fmt: skip
-
-
-@pytest.fixture
-def receiver(settings):
-    receiver = Receiver().start()
-    settings.WEBHOOK_ALLOWED_TARGETS = [receiver.address]
-    yield receiver
-    receiver.stop()
 
 
 @pytest.fixture

@@ -122,3 +122,24 @@ def test_it_records_task_counts_and_durations():
     buckets = {s.labels["le"]: s.value for s in family.samples if s.name == "t_bucket"}
     assert (buckets["0.1"], buckets["0.25"], buckets["5.0"], buckets["10.0"], buckets["+Inf"]) == (0, 1, 1, 2, 2)
     assert settings.CELERY_TASK_DEFAULT_QUEUE in metrics.celery_queue_names()
+
+
+@pytest.mark.django_db(transaction=True)  # only the outermost transaction retries
+def test_it_counts_service_calls_retried_after_a_transient_conflict(client):
+    from lifecycle import locks
+
+    calls = []
+
+    def deadlocked_once():
+        calls.append(1)
+        if len(calls) == 1:
+            from django.db import OperationalError
+
+            error = OperationalError("deadlock detected")
+            error.__cause__ = type("Cause", (Exception,), {"pgcode": locks.DEADLOCK})()
+            raise error
+        return "done"
+
+    before = scrape(client).get(("lifecycle_db_retries_total", (("sqlstate", "40P01"),)), 0)
+    assert locks.run(deadlocked_once) == "done"
+    assert scrape(client)[("lifecycle_db_retries_total", (("sqlstate", "40P01"),))] == before + 1
