@@ -61,6 +61,7 @@ class Deadlock:
     def __init__(self, project_id, hostage_user_id):
         self.project_id, self.hostage = project_id, hostage_user_id
         self.attempts = 0
+        self.inside = threading.Event()  # the service call holds its project row
         self.other_done = threading.Event()
         self.other_error: BaseException | None = None
 
@@ -68,6 +69,7 @@ class Deadlock:
         self.attempts += 1
         if self.attempts > 1:
             return
+        self.inside.set()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM lifecycle_user WHERE id = %s FOR UPDATE", [self.hostage])
 
@@ -78,7 +80,10 @@ class Deadlock:
                 cursor.execute("SET deadlock_timeout = '20s'")
                 cursor.execute("SELECT 1 FROM lifecycle_user WHERE id = %s FOR UPDATE", [str(self.hostage)])
                 holding.set()
-                time.sleep(0.3)  # the service call is now waiting for this row
+                # Once the service call holds its project row, ask for it too: whichever of the two
+                # waits first, the cycle is found on the service call's side (1 s against 20 s).
+                assert self.inside.wait(20)
+                time.sleep(0.1)
                 cursor.execute("SELECT 1 FROM lifecycle_project WHERE id = %s FOR UPDATE", [str(self.project_id)])
             raw.commit()
         except BaseException as e:  # noqa: BLE001 - reported to the test
