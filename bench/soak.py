@@ -77,7 +77,10 @@ def main() -> None:
         psql(admin_url, f"ALTER SYSTEM SET log_lock_waits = {lock_waits_before or 'off'}")
         psql(admin_url, "SELECT pg_reload_conf()")
 
-    logged = log.read_text(errors="replace")[log_offset:] if log else ""
+    # Only this run's database: the server is shared with other runs.
+    logged = "\n".join(
+        line for line in (log.read_text(errors="replace")[log_offset:] if log else "").splitlines() if f"@{args.database} " in line
+    )
     elapsed = load.stopped - load.started
     latencies = defaultdict(list)
     for a in answers:
