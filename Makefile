@@ -31,7 +31,8 @@ test: $(VENV)/.installed-dev node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=lifecycle.settings_test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not soak"
+	$(PY) -m pytest -m soak -n 0
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -23,7 +23,8 @@ import pytest
 from lifecycle import services as lifecycle_services
 from tests.soak import harness
 
-pytestmark = [pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("soak")]
+# Run apart from the rest of the suite (Makefile): the load takes both cores.
+pytestmark = [pytest.mark.soak, pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 LOAD_SECONDS = 30
 REDIS_DOWN_SECONDS = 30
@@ -85,7 +86,8 @@ def test_the_same_load_through_faults_keeps_answers_clean_and_catches_up(receive
         stack.redis.stop()
         time.sleep(REDIS_DOWN_SECONDS)
         stack.redis.start()
-        time.sleep(5)
+        recovered_at = time.monotonic()
+        time.sleep(8)
     answers = load.answers
     report = _report(load, stack)
 
@@ -98,8 +100,8 @@ def test_the_same_load_through_faults_keeps_answers_clean_and_catches_up(receive
     assert harness.lost_writes(answers, unavailable_is_unknown=True) == []
     assert lifecycle_services.audit_chain_verify().ok
     # Some of every kind of write still went through after the faults.
-    after = {a.kind for a in answers if a.acknowledged and a.started > load.stopped - 5}
-    assert {"checklist-patch", "risk-create", "form-risk"} <= after, report
+    after = {a.kind for a in answers if a.acknowledged and a.started > recovered_at}
+    assert {"checklist-patch", "risk-create"} <= after and any(k.startswith("form-") for k in after), report
     # Scores catch up within two minutes of recovery (a lost rescore is re-sent by the sweep
     # once its claim expires).
     waited = harness.wait_settled(world, timeout=120)
