@@ -38,16 +38,19 @@ def _raw_connection():
 
 
 @pytest.fixture
-def sent(monkeypatch):
-    """Every task handed to the broker, by name (nothing reaches a real broker)."""
+def sent():
+    """Every task handed to the broker, by name (nothing reaches a real broker). A patch nested
+    inside the suite's own patch of send_now (monkeypatch could restore that one's mock)."""
+    from unittest import mock
+
     calls: list[tuple[str, tuple]] = []
 
     def send_now(task, args, kwargs, countdown=None):
         calls.append((task.name, tuple(args)))
         return True
 
-    monkeypatch.setattr(task_module, "send_now", send_now)
-    return calls
+    with mock.patch.object(task_module, "send_now", send_now):
+        yield calls
 
 
 class Deadlock:
