@@ -11,6 +11,7 @@ and every refused one left none.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import random
@@ -223,8 +224,8 @@ class Client:
                 status, headers, raw = response.status, dict(response.headers), response.read()
         except urllib.error.HTTPError as e:
             status, headers, raw = e.code, dict(e.headers), e.read()
-        except OSError:
-            status = 0  # reset by a killed process, or no answer at all
+        except (OSError, http.client.HTTPException):
+            status = 0  # reset by a killed process (even mid-body), or no answer at all
         body: dict = {}
         if headers.get("Content-Type", "").startswith("application/json") and raw:
             with contextlib.suppress(ValueError):
