@@ -36,3 +36,15 @@ def assert_partial(response: Any, region_id: str) -> None:
     assert response.status_code == 200, response.status_code
     assert f'id="{region_id}"' in content
     assert "<html" not in content
+
+
+def deadlock_error() -> Exception:
+    """The error Django raises when PostgreSQL aborts a transaction as a deadlock victim (the
+    driver's error, with its SQLSTATE, is the cause)."""
+    from django.db import OperationalError
+
+    from lifecycle import locks
+
+    error = OperationalError("deadlock detected")
+    error.__cause__ = type("DeadlockDetected", (Exception,), {"pgcode": locks.DEADLOCK})()
+    return error

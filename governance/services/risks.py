@@ -123,7 +123,6 @@ def risk_update(*, risk: Risk, actor: User, **fields: Any) -> Risk:
         raise TypeError(f"risk_update does not take {sorted(unknown)}")
     lifecycle_services.lock_writable(risk.project_id)
     risk = Risk.objects.select_for_update(of=("self",), no_key=True).select_related("project", "category").get(pk=risk.pk)
-    lifecycle_services.ensure_writable(risk.project)
     if fields.get("status") == Risk.Status.ACCEPTED and risk.status != Risk.Status.ACCEPTED:
         raise _bad("status", "Accept a risk with the accept action, which records who accepted it and until when.")
     before = risk_snapshot(risk)
@@ -158,7 +157,6 @@ def risk_accept(*, risk: Risk, actor: User, expires_on: date | None, comment: st
     decision with an expiry date; below, contributors may accept it."""
     lifecycle_services.lock_writable(risk.project_id)
     risk = Risk.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=risk.pk)
-    lifecycle_services.ensure_writable(risk.project)
     access = lifecycle_selectors.project_access(user=actor, project=risk.project)
     severe = RiskLevel.rank(risk.level) >= HIGH_RANK
     if not risk_acceptance_allowed(access=access, risk=risk):

@@ -99,7 +99,6 @@ def signoff_decide(*, signoff: Signoff, actor: User, decision: str, comment: str
     too are refused unless they hold it, since a sign-off is a personal attestation."""
     lifecycle_services.lock_writable(signoff.project_id)
     signoff = Signoff.objects.select_for_update(of=("self",), no_key=True).select_related("project", "function").get(pk=signoff.pk)
-    lifecycle_services.ensure_writable(signoff.project)
     access = lifecycle_selectors.project_access(user=actor, project=signoff.project)
     if not access.holds(signoff.function_id):
         raise PermissionDenied(f"Only a member who holds the {signoff.function.name.lower()} function can decide this sign-off.")
@@ -148,7 +147,6 @@ def signoff_reopen(*, signoff: Signoff, actor: User) -> Signoff:
     """Put a decided sign-off back to pending (owners, e.g. after the work changed)."""
     lifecycle_services.lock_writable(signoff.project_id)
     signoff = Signoff.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=signoff.pk)
-    lifecycle_services.ensure_writable(signoff.project)
     if signoff.status == Signoff.Status.PENDING:
         raise Conflict("This sign-off is already pending.", code="signoff_pending")
     before = signoff_snapshot(signoff)

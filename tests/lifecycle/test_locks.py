@@ -26,6 +26,7 @@ from lifecycle.models import AuditEvent, ChangeRecord, Notification
 from lifecycle.services import tasks as task_module
 from phases import services as phases_services
 from phases.models import ChecklistItem
+from tests.helpers import deadlock_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -227,9 +228,7 @@ def test_only_transient_errors_are_retried():
 
     def conflict():
         calls.append(1)
-        error = OperationalError("deadlock detected")
-        error.__cause__ = type("Cause", (Exception,), {"pgcode": locks.DEADLOCK})()
-        raise error
+        raise deadlock_error()
 
     with pytest.raises(OperationalError):
         locks.run(conflict)

@@ -11,6 +11,7 @@ from django.conf import settings
 from prometheus_client.parser import text_string_to_metric_families
 
 from lifecycle import metrics, tasks
+from tests.helpers import deadlock_error
 from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
@@ -133,11 +134,7 @@ def test_it_counts_service_calls_retried_after_a_transient_conflict(client):
     def deadlocked_once():
         calls.append(1)
         if len(calls) == 1:
-            from django.db import OperationalError
-
-            error = OperationalError("deadlock detected")
-            error.__cause__ = type("Cause", (Exception,), {"pgcode": locks.DEADLOCK})()
-            raise error
+            raise deadlock_error()
         return "done"
 
     before = scrape(client).get(("lifecycle_db_retries_total", (("sqlstate", "40P01"),)), 0)
