@@ -8,6 +8,7 @@ from django import forms
 
 from lifecycle import hooks
 from lifecycle.models import PhaseKey, Project, Role
+from lifecycle.services import tokens
 
 
 class AccessibleForm(forms.Form):
@@ -145,5 +146,21 @@ class PhaseDatesForm(AccessibleForm):
     planned_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
 
+TOKEN_LIFETIME_CHOICES = [(str(days), f"{days} days") for days in tokens.LIFETIME_CHOICES_DAYS] + [("never", "Never expires")]
+
+
 class TokenForm(AccessibleForm):
     name = forms.CharField(max_length=100, initial="api", help_text="A label to recognise the token by, e.g. ci-pipeline.")
+    expires_in_days = forms.ChoiceField(
+        label="Expires after",
+        choices=TOKEN_LIFETIME_CHOICES,
+        initial=str(tokens.DEFAULT_LIFETIME_DAYS),
+        required=False,
+        help_text="An expired token stops working; make a new one then.",
+    )
+
+    def clean_expires_in_days(self) -> int | None:
+        value = self.cleaned_data["expires_in_days"]
+        if not value:  # a client that posts no choice gets the default, as in the API
+            return tokens.DEFAULT_LIFETIME_DAYS
+        return None if value == "never" else int(value)

@@ -17,6 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.middleware.gzip import GZipMiddleware
+from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
@@ -291,3 +292,40 @@ __all__ = [
     "error_body",
     "json_error",
 ]
+
+
+# --- Sessions, tokens and caches: private responses -------------------------------------------
+
+
+class PrivateCacheControlMiddleware:
+    """`Cache-Control: private, no-store` on every response to a signed-in user (a session or an
+    API token), so that no shared proxy and no browser disk cache keeps a copy of what only that
+    user may see (the back button after signing out on a shared computer, a proxy serving one
+    person's project list to another).
+
+    Left alone: responses to anonymous callers (static files, health checks, the login page),
+    and responses that already say `no-store` (their own header is at least as strict; the report
+    download's plain `no-store`, never_cache's). `no-store` forbids storing, not revalidating: an
+    API client that keeps its own copy still sends If-None-Match and gets 304 (with this header
+    too, as a 304 must repeat the 200's caching headers), and the server-side page cache
+    (lifecycle.page_cache) keeps only the body, so pages served from it get the header here.
+
+    Requests answered before AuthenticationMiddleware (static files served by WhiteNoise, the
+    HTTPS redirect) have no user and are left alone; a request to an unknown API URL that only
+    sends a token was never authenticated, and its 404 names nothing of anybody's.
+    """
+
+    def __init__(self, get_response: Handler):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if _signed_in(request) and "no-store" not in response.get("Cache-Control", "").lower():
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    # The API's token authentication sets request.user too (DRF passes it down to the request).
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)

@@ -20,6 +20,7 @@ from django.http import Http404
 from lifecycle import hooks
 from lifecycle.exceptions import ApplicationError, Gone
 from lifecycle.models import (
+    ApiToken,
     ChangeFeedState,
     ChangeRecord,
     Function,
@@ -485,3 +486,20 @@ def project_export_table(*, user: User, filters: ProjectFilters) -> tuple[list[s
             yield row
 
     return header, rows()
+
+
+# Sessions, tokens and caches: a user's own API tokens. Tokens belong to one person, whoever else
+# asks (administrators too): someone else's token is "not found".
+
+
+def token_list_for_user(*, user: User) -> QuerySet[ApiToken]:
+    """The user's tokens that are not revoked, newest first; expired ones stay listed (marked so)
+    until revoked, so their owner sees why a client stopped working."""
+    return ApiToken.objects.filter(user=user, revoked_at=None).order_by("-created_at", "-id")
+
+
+def token_get_for_user(*, user: User, id: UUID | str) -> ApiToken:
+    token = ApiToken.objects.filter(pk=id, user=user, revoked_at=None).first()
+    if token is None:
+        raise Http404("No such token.")
+    return token

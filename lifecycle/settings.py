@@ -92,7 +92,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lifecycle.metrics.MetricsMiddleware",
     "lifecycle.middleware.RequestIdMiddleware",
-    # Outermost but one: it turns every error response under /api/ into the JSON error body,
+    # Sessions, tokens and caches: `Cache-Control: private, no-store` on every response to a
+    # signed-in user; outside the middleware below, so that it also marks the error bodies that
+    # ApiErrorMiddleware substitutes.
+    "lifecycle.middleware.PrivateCacheControlMiddleware",
+    # Near the outside: it turns every error response under /api/ into the JSON error body,
     # also those of the middleware below it (a bad Host header, a request too large).
     "lifecycle.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -232,6 +236,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sessions, tokens and caches: a new password revokes the user's API tokens, whichever way it was
+# set (lifecycle.passwords says why this hook); password-reset e-mails are limited per address and
+# per client address within PASSWORD_RESET_WINDOW seconds (lifecycle.services.password_reset).
+AUTH_PASSWORD_VALIDATORS.append({"NAME": "lifecycle.passwords.PasswordChangeRevokesTokens"})
+PASSWORD_RESET_PER_ADDRESS = envint("PASSWORD_RESET_PER_ADDRESS", 3)
+PASSWORD_RESET_PER_CLIENT = envint("PASSWORD_RESET_PER_CLIENT", 10)
+PASSWORD_RESET_WINDOW = envint("PASSWORD_RESET_WINDOW", 3600)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -12,6 +12,8 @@ urlpatterns = [
     path("readyz", ops.readyz, name="readyz"),
     path("metrics", ops.metrics_view, name="metrics"),
     path("accounts/login/", account.LoginView.as_view(), name="login"),
+    # Ahead of django.contrib.auth.urls: the reset form that limits its e-mails.
+    path("accounts/password_reset/", account.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("lifecycle.ui_urls")),

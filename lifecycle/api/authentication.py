@@ -8,6 +8,15 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from lifecycle import services
+from lifecycle.services import tokens
+
+
+class TokenExpired(exceptions.AuthenticationFailed):
+    """401 with its own code, so that a client knows to get a new token rather than to check the
+    one it sends (the error handler takes a subclass's code)."""
+
+    default_detail = "The token has expired; create a new one."
+    default_code = "token_expired"
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -23,7 +32,10 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed("The token is not valid.") from None
-        token = services.token_authenticate(raw)
+        try:
+            token = services.token_authenticate(raw)
+        except tokens.TokenExpired:
+            raise TokenExpired() from None
         if token is None:
             raise exceptions.AuthenticationFailed("The token is not valid or was revoked.")
         return token.user, token

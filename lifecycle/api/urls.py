@@ -1,11 +1,13 @@
 from django.urls import path
 
-from lifecycle.api import views
+from lifecycle.api import tokens, views
 
 app_name = "lifecycle-api"
 
 urlpatterns = [
     path("auth/token/", views.TokenCreateApi.as_view(), name="token-create"),
+    path("tokens/", tokens.TokenListApi.as_view(), name="token-list"),
+    path("tokens/<uuid:id>/", tokens.TokenDetailApi.as_view(), name="token-detail"),
     path("projects/", views.ProjectListApi.as_view(), name="project-list"),
     path("projects/<uuid:id>/", views.ProjectDetailApi.as_view(), name="project-detail"),
     path("projects/<uuid:id>/resume/", views.ProjectResumeApi.as_view(), name="project-resume"),

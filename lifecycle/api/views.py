@@ -29,7 +29,7 @@ from lifecycle.api.serializers import (
 from lifecycle.exceptions import ApplicationError
 from lifecycle.models import ChangeRecord, Job, LifecycleTemplate, PhaseKey, Project, Role
 from lifecycle.permissions import Action
-from lifecycle.services import login_guard
+from lifecycle.services import login_guard, tokens
 
 
 class TokenCreateApi(ApiView):
@@ -43,10 +43,20 @@ class TokenCreateApi(ApiView):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=4096, style={"input_type": "password"})
         name = serializers.CharField(max_length=100, required=False, default="api")
+        expires_in_days = serializers.IntegerField(
+            min_value=1,
+            max_value=tokens.MAX_LIFETIME_DAYS,
+            allow_null=True,
+            required=False,
+            default=tokens.DEFAULT_LIFETIME_DAYS,
+            help_text=f"Days until the token stops working (default {tokens.DEFAULT_LIFETIME_DAYS}); null: it never expires.",
+        )
 
     class OutputSerializer(serializers.Serializer):
-        token = serializers.CharField()
+        token = serializers.CharField(help_text="The secret, shown this once.")
         name = serializers.CharField()
+        id = serializers.UUIDField(help_text="The token's id under /api/v1/tokens/.")
+        expires_at = Timestamp(allow_null=True)
 
     def get_authenticate_header(self, request: Request) -> str:
         # A wrong password is 401 (not 403), which needs a WWW-Authenticate challenge.
@@ -67,9 +77,11 @@ class TokenCreateApi(ApiView):
             attempt = login_guard.attempt_begin(username=data["username"], address=login_guard.client_address(request))
         except login_guard.LoginLocked as locked:
             raise Throttled(wait=locked.retry_after, detail=locked.message) from None
-        token, raw = services.token_create_with_password(username=data["username"], password=data["password"], name=data["name"])
+        token, raw = services.token_create_with_password(
+            username=data["username"], password=data["password"], name=data["name"], expires_in_days=data["expires_in_days"]
+        )
         login_guard.attempt_succeeded(attempt)
-        return Response(self.OutputSerializer({"token": raw, "name": token.name}).data)
+        return Response(self.OutputSerializer({"token": raw, "name": token.name, "id": token.pk, "expires_at": token.expires_at}).data)
 
 
 PROJECT_ORDERINGS = {

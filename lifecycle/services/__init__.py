@@ -42,7 +42,7 @@ from lifecycle.services.templates import (
     template_import,
     template_validate,
 )
-from lifecycle.services.tokens import token_authenticate, token_create, token_create_with_password, token_revoke
+from lifecycle.services.tokens import token_authenticate, token_create, token_create_with_password, token_revoke, tokens_revoke_all
 
 __all__ = [
     "TemplateImportError",
@@ -89,4 +89,5 @@ __all__ = [
     "token_create",
     "token_create_with_password",
     "token_revoke",
+    "tokens_revoke_all",
 ]

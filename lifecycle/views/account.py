@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lifecycle import selectors, services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import TokenForm
 from lifecycle.http import AuthedHtmxRequest
-from lifecycle.models import ApiToken
-from lifecycle.services import login_guard
+from lifecycle.services import login_guard, password_reset
 from lifecycle.views.common import go, paginate
 
 
@@ -71,6 +72,22 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+class RateLimitedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, sending its e-mail only within the limits of
+    lifecycle.services.password_reset. Over a limit it sends nothing and the view answers as
+    always (the "check your e-mail" page), so the limit does not tell whether the address has an
+    account."""
+
+    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:  # type: ignore[override]
+        client = login_guard.client_address(request) if request is not None else "unknown"
+        if password_reset.reset_email_allowed(email=self.cleaned_data["email"], client=client):
+            super().save(*args, request=request, **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = RateLimitedPasswordResetForm
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def account(request: AuthedHtmxRequest) -> HttpResponse:
@@ -79,7 +96,9 @@ def account(request: AuthedHtmxRequest) -> HttpResponse:
     new_token = None
     if request.method == "POST" and form.is_valid():
         try:
-            _, new_token = services.token_create(user=request.user, name=form.cleaned_data["name"])
+            _, new_token = services.token_create(
+                user=request.user, name=form.cleaned_data["name"], expires_in_days=form.cleaned_data["expires_in_days"]
+            )
         except ApplicationError as e:
             form.add_service_error(e)
         else:
@@ -87,7 +106,8 @@ def account(request: AuthedHtmxRequest) -> HttpResponse:
     context = {
         "form": form,
         "new_token": new_token,
-        "tokens": ApiToken.objects.filter(user=request.user, revoked_at=None),
+        "tokens": selectors.token_list_for_user(user=request.user),
+        "now": timezone.now(),
         "kinds": selectors.notification_settings(user=request.user),
     }
     return render(request, "lifecycle/account.html", context)
@@ -96,9 +116,7 @@ def account(request: AuthedHtmxRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def token_revoke(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    token = ApiToken.objects.filter(pk=id, user=request.user, revoked_at=None).first()
-    if token is None:
-        raise Http404("No such token.")
+    token = selectors.token_get_for_user(user=request.user, id=id)
     if request.method == "POST":
         services.token_revoke(token=token, actor=request.user)
         messages.success(request, f"Token “{token.name}” revoked; clients using it can no longer sign in.")

@@ -89,9 +89,9 @@ def test_htmx_requests_get_a_client_side_redirect_to_the_page_they_came_from(ali
 
 
 def test_api_tokens_are_not_affected_and_expired_api_sessions_get_json(alice, api_for, project):
-    token_client = api_for(alice)
     browser = Client()
     with time_machine.travel(START, tick=False) as clock:
+        token_client = api_for(alice)  # made at START: tokens expire (90 days by default)
         assert token_client.get("/api/v1/projects/").status_code == 200
         _sign_in(browser)
         assert browser.get("/api/v1/projects/").status_code == 200

@@ -231,6 +231,9 @@ ROUTES: dict[str, Route] = {
     "governance:delivery-resend": R("delivery", post(MANAGE)),
     # API: lifecycle
     "lifecycle-api:token-create": R(None, post(PUBLIC, 200, {"username": "alice", "password": PASSWORD, "name": "ci"})),
+    "lifecycle-api:token-list": R(None, get(USER)),
+    # Only alice can read her token's ETag, so the matrix sends no If-Match: 428 once it is found.
+    "lifecycle-api:token-detail": R("token", get(SELF), delete(SELF, 428)),
     "lifecycle-api:project-list": R(None, get(USER), post(USER, 201, {"name": "Another"})),
     "lifecycle-api:project-detail": R("project", get(VIEW), patch(MANAGE, body={"description": "Edited"}), delete(MANAGE)),
     # Not on hold: the state rule answers 409, after the permission check.

@@ -44,6 +44,7 @@ TARGETS = {
     "reviews": "review",
     "webhooks": "webhook",
     "deliveries": "delivery",
+    "tokens": "token",
 }
 
 CASES = [(operation.label, GenerationMode.POSITIVE) for operation in OPERATIONS] + [
