@@ -7,11 +7,34 @@ from typing import Any
 from django import forms
 
 from governance.classification import ANNEX_III_AREAS, DEROGATIONS, PROHIBITED_PRACTICES, TRANSPARENCY_DUTIES
-from governance.models import Incident, Risk, WebhookEvent
-from lifecycle.forms import AccessibleForm
+from governance.models import Incident, Risk, RiskLevel, WebhookEvent
+from governance.selectors.risks import RISK_ORDERINGS
+from lifecycle.forms import AccessibleForm, QueryForm
 from lifecycle.models import PhaseKey
 
 DATE = forms.DateInput(attrs={"type": "date"})
+# A status filter of its own: every risk that is not closed (what the heat maps count).
+NOT_CLOSED = "not_closed"
+
+
+class RiskFilterForm(QueryForm):
+    """The risk registers' filters (a project's and the portfolio's), from the query string."""
+
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Risk.Status.choices, (NOT_CLOSED, "Not closed")])
+    level = forms.ChoiceField(required=False, choices=[("", "Any level"), *RiskLevel.choices])
+    category = forms.CharField(required=False, max_length=80)
+    likelihood = forms.IntegerField(required=False, min_value=1, max_value=10)
+    impact = forms.IntegerField(required=False, min_value=1, max_value=10)
+    owner = forms.CharField(required=False, max_length=150)
+    q = forms.CharField(required=False, max_length=200)
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in RISK_ORDERINGS])
+
+
+class GateQuery(QueryForm):
+    """?job= (the recompute the page follows) and ?part=readiness (the panel alone, for htmx)."""
+
+    job = forms.UUIDField(required=False)
+    part = forms.ChoiceField(required=False, choices=[("readiness", "readiness")])
 
 
 class RiskForm(AccessibleForm):

@@ -5,15 +5,70 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.http import QueryDict
 
 from lifecycle import hooks
+from lifecycle.exceptions import ApplicationError
 from lifecycle.models import PhaseKey, Project, Role
 from lifecycle.services import tokens
+
+# The range of PostgreSQL's integer column: a whole number a form accepts must fit one.
+INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1
+
+
+def bound_integers(form: forms.Form) -> None:
+    """Give every whole-number field of `form` without its own bounds the column's range, so that
+    a number too large to store is a field error, not a database error. (DecimalField and
+    FloatField subclass IntegerField but are not integer columns.)"""
+    for field in form.fields.values():
+        if not isinstance(field, forms.IntegerField) or isinstance(field, (forms.FloatField, forms.DecimalField)):
+            continue
+        if field.max_value is None:
+            field.max_value = INTEGER_MAX
+            field.validators.append(MaxValueValidator(INTEGER_MAX))
+            field.widget.attrs.setdefault("max", INTEGER_MAX)
+        if field.min_value is None:
+            field.min_value = INTEGER_MIN
+            field.validators.append(MinValueValidator(INTEGER_MIN))
+            field.widget.attrs.setdefault("min", INTEGER_MIN)
+
+
+class QueryForm(forms.Form):
+    """The query parameters of a page: every page reads them through one of these (`read`), so
+    that each parameter has a type and bounds, and text the database cannot store (NUL) is a
+    field error like any other. A parameter that is not valid is left out rather than refused:
+    a shared link with a stale or mangled filter still opens the page, unfiltered by it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bound_integers(self)
+
+    @classmethod
+    def read(cls, query: QueryDict, **kwargs: Any) -> dict[str, Any]:
+        form = cls(query, **kwargs)
+        form.is_valid()
+        return form.cleaned_data
+
+
+def posted_text(post: QueryDict, name: str, *, max_length: int = 10_000) -> str:
+    """One free-text field of a button form (a comment, a message, an answer), cleaned as a form
+    field is: text the database cannot store or longer than `max_length` raises an
+    ApplicationError naming the field, which the view shows like the services' own errors."""
+    try:
+        return forms.CharField(required=False, max_length=max_length).clean(post.get(name, ""))
+    except forms.ValidationError as e:
+        message = f"{name.replace('_', ' ').capitalize()}: {' '.join(e.messages)}"
+        raise ApplicationError(message, code="invalid", fields={name: e.messages}) from None
 
 
 class AccessibleForm(forms.Form):
     """Ties each field's error list to its input (aria-describedby), so screen readers announce
-    the error with the field."""
+    the error with the field. Whole numbers are bounded by the column's range (`bound_integers`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bound_integers(self)
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -78,7 +133,7 @@ class ProjectCreateForm(ProjectForm):
             self.fields["template"].initial = default
 
 
-class ProjectFilterForm(forms.Form):
+class ProjectFilterForm(QueryForm):
     """The project list's and the dashboard's filters, with those apps add (e.g. the EU AI Act
     tier); unknown values are ignored rather than refused, so shared links keep working."""
 

@@ -74,6 +74,7 @@ _STATUS_CODES = {
     406: ("not_acceptable", "This endpoint only returns JSON."),
     409: ("conflict", "The request conflicts with the current state."),
     413: ("too_large", "The request body is too large."),
+    414: ("too_large", "The request line is too long."),
     415: ("unsupported_media_type", "Send JSON with Content-Type: application/json."),
     429: ("throttled", "Too many requests."),
     500: ("server_error", "Something went wrong on our side. The error has been logged."),
@@ -114,10 +115,13 @@ class ApiErrorMiddleware:
         return replacement
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.core.exceptions import RequestDataTooBig
         from django.db import DatabaseError, InterfaceError
 
         from lifecycle import locks
 
+        if isinstance(exception, RequestDataTooBig):
+            return too_large_response(request)
         if isinstance(exception, (DatabaseError, InterfaceError)) and _is_connection_error(exception):
             from lifecycle.views import errors
 
@@ -329,3 +333,60 @@ def _signed_in(request: HttpRequest) -> bool:
     # The API's token authentication sets request.user too (DRF passes it down to the request).
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
+
+
+# --- Request limits: a request line or a body over the limit --------------------------------------
+
+
+class RequestLimitsMiddleware:
+    """Refuses, before anything reads them, a request line longer than REQUEST_LINE_MAX_BYTES
+    (414) and a body whose Content-Length is over the limit (413): DATA_UPLOAD_MAX_MEMORY_SIZE
+    for form and JSON bodies, UPLOAD_MAX_BYTES (plus room for the form around the file) for file
+    uploads. Under /api/ the answer is the JSON error body with code `too_large` and a message
+    that names the limit; in the browser, a page that says what happened.
+
+    The web server's own line limit is lifted (gunicorn.conf.py), so that this answer, not the
+    server's plain-text one, is what a client sees. A body sent without a Content-Length
+    (chunked) is still capped by Django when it is read: RequestDataTooBig, answered alike by
+    `too_large_response` from the exception handlers.
+    """
+
+    def __init__(self, get_response: Handler):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        line = len(request.method or "") + len(request.get_full_path()) + len(" HTTP/1.1") + 1
+        if line > settings.REQUEST_LINE_MAX_BYTES:
+            message = f"The request line is longer than {settings.REQUEST_LINE_MAX_BYTES} bytes; send long values in the body."
+            return too_large_response(request, message, status=414)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = body_limit(request)
+        if length > limit:
+            return too_large_response(request, f"The request body is larger than {limit} bytes.")
+        return self.get_response(request)
+
+
+def body_limit(request: HttpRequest) -> int:
+    if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
+        return settings.UPLOAD_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def too_large_response(request: HttpRequest, message: str | None = None, status: int = 413) -> HttpResponse:
+    """The 413 (or 414) answer. Without a message it answers Django's RequestDataTooBig, raised
+    while the body is read: the limit then is DATA_UPLOAD_MAX_MEMORY_SIZE, which for a file
+    upload counts the form's other fields only."""
+    if message is None:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
+            message = f"The form's fields (files aside) are larger than {limit} bytes."
+        else:
+            message = f"The request body is larger than {limit} bytes."
+    if _is_api(request):
+        return JsonResponse(error_body(status, message, "too_large"), status=status)
+    from django.template import loader
+
+    return HttpResponse(loader.render_to_string("413.html", {"message": message}), status=status)

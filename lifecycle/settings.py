@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "lifecycle.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lifecycle.middleware.ContentSecurityPolicyMiddleware",
+    # Before anything reads the request: a request line or a body over the limit is refused.
+    "lifecycle.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lifecycle.middleware.StrongETagGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -268,6 +270,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+# The longest request line (method, path and query string) answered; a longer one gets 414
+# `too_large` (lifecycle.middleware.RequestLimitsMiddleware; gunicorn.conf.py lifts the server's own).
+REQUEST_LINE_MAX_BYTES = envint("REQUEST_LINE_MAX_BYTES", 8190)
 
 # E-mail: console in development; SMTP settings from the environment in production.
 EMAIL_BACKEND = envstr(

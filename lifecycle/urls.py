@@ -26,5 +26,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
 
+handler400 = "lifecycle.views.errors.bad_request"
 handler404 = "lifecycle.views.errors.not_found"
 handler500 = "lifecycle.views.errors.server_error"

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from governance import selectors
+from governance.forms import GateQuery
 from governance.services import readiness as readiness_services
 from lifecycle import charts
 from lifecycle.http import AuthedHtmxRequest
@@ -23,6 +24,7 @@ def gate_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     gate = selectors.gate_get_for_user(user=request.user, id=id)
     trend = selectors.gate_trend(gate=gate)
     access = gate.project.access  # type: ignore[attr-defined]
+    query = GateQuery.read(request.GET)
     context = {
         "gate": gate,
         "project": gate.project,
@@ -35,13 +37,13 @@ def gate_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
             title=f"Readiness of the {gate.phase.name} gate over time",
         ),
         "can_recompute": access.allows(Action.REVIEW) and not gate.project.is_read_only,
-        "job_id": request.GET.get("job", ""),
+        "job_id": query.get("job"),
         "access": access,
     }
     context.update(_review_context(gate, request.user))
     template = (
         "governance/gate_detail.html#readiness-panel"
-        if request.htmx and request.GET.get("part") == "readiness"
+        if request.htmx and query.get("part") == "readiness"
         else "governance/gate_detail.html"
     )
     return render(request, template, context)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import selectors, services
-from governance.forms import CategoryForm, RiskAcceptForm, RiskForm
+from governance.forms import NOT_CLOSED, CategoryForm, RiskAcceptForm, RiskFilterForm, RiskForm
 from governance.models import Risk, RiskLevel
 from lifecycle import exports
 from lifecycle import selectors as lifecycle_selectors
@@ -23,34 +23,33 @@ from lifecycle.models import Project
 from lifecycle.permissions import Action
 from lifecycle.views.common import go, paginate
 
-# A status filter of its own: every risk that is not closed (what the heat maps count).
-NOT_CLOSED = "not_closed"
-
 
 def _filters(request: AuthedHtmxRequest) -> selectors.RiskFilters:
-    def number(name: str) -> int | None:
-        raw = request.GET.get(name, "")
-        return int(raw) if raw.isdigit() and 1 <= int(raw) <= 10 else None
-
-    status = request.GET.get("status", "")
-    level = request.GET.get("level", "")
+    data = RiskFilterForm.read(request.GET)
+    status = data.get("status", "")
     return selectors.RiskFilters(
-        status=status if status in Risk.Status.values else "",
+        status="" if status == NOT_CLOSED else status,
         open_only=status == NOT_CLOSED,
-        level=level if level in RiskLevel.values else "",
-        category=request.GET.get("category", "")[:80],
-        likelihood=number("likelihood"),
-        impact=number("impact"),
-        owner=request.GET.get("owner", "")[:150],
-        search=request.GET.get("q", "")[:200],
-        ordering=request.GET.get("sort", "-score") if request.GET.get("sort") in selectors.RISK_ORDERINGS else "-score",
+        level=data.get("level", ""),
+        category=data.get("category", ""),
+        likelihood=data.get("likelihood"),
+        impact=data.get("impact"),
+        owner=data.get("owner", ""),
+        search=data.get("q", ""),
+        ordering=data.get("sort") or "-score",
     )
 
 
 def _export(request: AuthedHtmxRequest, risks: QuerySet[Risk], basename: str, project: Project | None = None) -> HttpResponse:
     rows = selectors.risk_export_rows(risks, project)
+    # The portfolio's register (no project) is the whole portfolio: one such export per person at a time.
     return exports.table_response(
-        header=selectors.RISK_EXPORT_HEADER, rows=rows, basename=basename, fmt=request.GET["format"], title="Risks"
+        header=selectors.RISK_EXPORT_HEADER,
+        rows=rows,
+        basename=basename,
+        fmt=request.GET["format"],
+        title="Risks",
+        one_per_user=request.user if project is None else None,
     )
 
 

@@ -70,6 +70,15 @@ def _decode(raw: str) -> dict:
         raise _bad("The cursor is not valid; start again without it.", "cursor") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("v"), list) or payload.get("d") not in ("n", "p"):
         raise _bad("The cursor is not valid; start again without it.", "cursor")
+    # Only the scalars `_values` writes: a crafted cursor with null, nested or unstorable values,
+    # or numbers no column holds, is refused here rather than failing the query.
+    for value in payload["v"]:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise _bad("The cursor is not valid; start again without it.", "cursor")
+        if isinstance(value, str) and ("\x00" in value or len(value) > 1000):
+            raise _bad("The cursor is not valid; start again without it.", "cursor")
+        if isinstance(value, (int, float)) and not -(2**63) <= value < 2**63:
+            raise _bad("The cursor is not valid; start again without it.", "cursor")
     return payload
 
 

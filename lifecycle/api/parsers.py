@@ -1,5 +1,7 @@
 """The API's JSON parser: refuses text that the database cannot store (NUL characters, unpaired
-surrogates) with a 400, anywhere in the body, before any view or service sees it."""
+surrogates) and nesting deeper than MAX_DEPTH with a 400, anywhere in the body, before any view
+or service sees it. A body nested so deep that the decoder itself gives up (RecursionError) is
+refused alike rather than failing the request."""
 
 from __future__ import annotations
 
@@ -15,7 +17,10 @@ MAX_DEPTH = 20
 
 class SafeJSONParser(JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(f"JSON nested deeper than {MAX_DEPTH} levels is not accepted.") from None
         _check(data, 0)
         return data
 

@@ -13,16 +13,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from lifecycle import selectors, services
+from lifecycle.forms import QueryForm
 from lifecycle.http import AuthedHtmxRequest
 from lifecycle.views.common import paginate
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(QueryForm):
     project = forms.CharField(required=False, max_length=200, label="Project name")
     actor = forms.CharField(required=False, max_length=150, label="Actor (username)")
     action = forms.CharField(required=False, max_length=80, help_text="e.g. review. or project.created")
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+    job = forms.UUIDField(required=False, widget=forms.HiddenInput)  # the verification the page follows
 
 
 @login_required
@@ -39,10 +41,12 @@ def audit_log(request: AuthedHtmxRequest) -> HttpResponse:
     if not request.user.is_superuser:
         raise PermissionDenied("Only administrators see the whole audit log.")
     form = AuditFilterForm(request.GET)
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    data = dict(form.cleaned_data)
+    job_id = data.pop("job", None)
     events = selectors.audit_events_filtered(filters=selectors.AuditFilters(**{k: v for k, v in data.items() if v}))
     page, query = paginate(request, events, per_page=50)
-    verification = selectors.job_get_for_user(user=request.user, id=request.GET["job"]) if _is_uuid(request.GET.get("job")) else None
+    verification = selectors.job_get_for_user(user=request.user, id=job_id) if job_id else None
     context = {"form": form, "page_obj": page, "query_without_page": query, "verification": verification}
     return render(request, "lifecycle/audit_log.html", context)
 
@@ -53,11 +57,3 @@ def audit_verify(request: AuthedHtmxRequest) -> HttpResponse:
     """Start verifying the hash chain; the audit log page follows the job and shows its verdict."""
     job = services.audit_verify_request(actor=request.user)
     return redirect(f"{reverse('lifecycle:audit-log')}?job={job.pk}")
-
-
-def _is_uuid(value: str | None) -> bool:
-    try:
-        UUID(value or "")
-    except ValueError:
-        return False
-    return True

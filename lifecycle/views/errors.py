@@ -1,4 +1,4 @@
-"""404, 500 and 503 pages in the site's style (JSON under /api/, see lifecycle.middleware)."""
+"""400, 404, 500 and 503 pages in the site's style (JSON under /api/, see lifecycle.middleware)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,21 @@ import sys
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
-from lifecycle.middleware import _is_connection_error, error_body
+from lifecycle.middleware import _is_connection_error, error_body, too_large_response
 
 RETRY_AFTER_SECONDS = 5
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's answer to a request it refused before any view ran (a suspicious Host header, a
+    body that turned out too large while a middleware read it)."""
+    from django.core.exceptions import RequestDataTooBig
+
+    if isinstance(exception, RequestDataTooBig):
+        return too_large_response(request)
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(400), status=400)
+    return HttpResponse(loader.render_to_string("400.html", {}), status=400)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

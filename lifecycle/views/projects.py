@@ -25,7 +25,8 @@ from lifecycle.views.common import error_message, go, paginate
 
 
 def project_filters(form: ProjectFilterForm, deleted: bool = False) -> selectors.ProjectFilters:
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # what is not valid is left out (QueryForm)
+    data = form.cleaned_data
     return selectors.ProjectFilters(
         search=data.get("q", ""),
         phase=data.get("phase", ""),
@@ -45,7 +46,9 @@ def project_list(request: AuthedHtmxRequest) -> HttpResponse:
     if "format" in request.GET:
         # The download holds every project the filters select, not just this page.
         header, rows = selectors.project_export_table(user=request.user, filters=project_filters(form))
-        return exports.table_response(header=header, rows=rows, basename="projects", fmt=request.GET["format"], title="Projects")
+        return exports.table_response(
+            header=header, rows=rows, basename="projects", fmt=request.GET["format"], title="Projects", one_per_user=request.user
+        )
     projects = selectors.project_list_for_user(user=request.user, filters=project_filters(form))
     page, query = paginate(request, projects)
     context = {

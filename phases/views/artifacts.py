@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.exceptions import ApplicationError
+from lifecycle.forms import QueryForm, posted_text
 from lifecycle.http import AuthedHtmxRequest
 from lifecycle.permissions import Action
 from lifecycle.views.common import go, paginate
@@ -25,7 +26,7 @@ from phases.artifacts.types import ARTIFACT_TYPES
 from phases.models import ArtifactStatus
 
 
-class ArtifactFilterForm(forms.Form):
+class ArtifactFilterForm(QueryForm):
     q = forms.CharField(required=False, max_length=200)
     type = forms.ChoiceField(required=False, choices=[("", "Any type"), *[(k, t.label) for k, t in ARTIFACT_TYPES.items()]])
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ArtifactStatus.choices])
@@ -36,7 +37,8 @@ class ArtifactFilterForm(forms.Form):
 def artifact_list(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
     form = ArtifactFilterForm(request.GET)
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # what is not valid is left out (QueryForm)
+    data = form.cleaned_data
     artifacts = selectors.artifact_list_for_project(
         project=project, type=data.get("type", ""), status=data.get("status", ""), search=data.get("q", "")
     )
@@ -133,12 +135,11 @@ def artifact_submit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def artifact_approve(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    comment = request.POST.get("comment", "")
     return _act(
         request,
         id,
         Action.APPROVE,
-        lambda a: services.artifact_approve(artifact=a, actor=request.user, comment=comment),
+        lambda a: services.artifact_approve(artifact=a, actor=request.user, comment=posted_text(request.POST, "comment")),
         "Approved.",
     )
 
@@ -146,12 +147,11 @@ def artifact_approve(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def artifact_send_back(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    comment = request.POST.get("comment", "")
     return _act(
         request,
         id,
         Action.APPROVE,
-        lambda a: services.artifact_send_back(artifact=a, actor=request.user, comment=comment),
+        lambda a: services.artifact_send_back(artifact=a, actor=request.user, comment=posted_text(request.POST, "comment")),
         "Sent back to its owner with your comment.",
     )
 
@@ -164,7 +164,7 @@ def artifact_comment(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     if not (access.allows(Action.CONTRIBUTE) or access.allows(Action.APPROVE)):
         raise PermissionDenied("Viewers cannot comment.")
     try:
-        services.artifact_comment_add(artifact=artifact, actor=request.user, body=request.POST.get("body", ""))
+        services.artifact_comment_add(artifact=artifact, actor=request.user, body=posted_text(request.POST, "body"))
         messages.success(request, "Comment added.")
     except ApplicationError as e:
         messages.error(request, e.message)
@@ -212,7 +212,7 @@ def feedback_ask(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     wanted = set(request.POST.getlist("reviewers"))
     reviewers = [u for u in lifecycle_selectors.project_users(project=artifact.project) if str(u.pk) in wanted]
     try:
-        services.feedback_request(artifact=artifact, actor=request.user, reviewers=reviewers, message=request.POST.get("message", ""))
+        services.feedback_request(artifact=artifact, actor=request.user, reviewers=reviewers, message=posted_text(request.POST, "message"))
         messages.success(request, f"Feedback requested from {len(reviewers)} member{'s' if len(reviewers) != 1 else ''}.")
     except ApplicationError as e:
         messages.error(request, e.message)
@@ -224,7 +224,7 @@ def feedback_ask(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 def feedback_reply(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     feedback = selectors.feedback_request_get_for_user(user=request.user, id=id)
     try:
-        services.feedback_answer(request=feedback, actor=request.user, answer=request.POST.get("answer", ""))
+        services.feedback_answer(request=feedback, actor=request.user, answer=posted_text(request.POST, "answer"))
         messages.success(request, "Thank you: your feedback is recorded with this version.")
     except ApplicationError as e:
         messages.error(request, e.message)
@@ -246,11 +246,15 @@ def artifact_version(request: AuthedHtmxRequest, id: UUID, number: int) -> HttpR
     return render(request, "phases/artifact_version.html", context)
 
 
-def _number(raw: str | None, default: int) -> int:
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        return default
+class DiffQuery(QueryForm):
+    """?from=N&to=M of the diff page: version numbers (the last two when left out)."""
+
+    from_ = forms.IntegerField(required=False, min_value=1)
+    to = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = self.fields.pop("from_")  # `from` is a keyword
 
 
 @login_required
@@ -259,8 +263,9 @@ def artifact_diff(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     """A readable diff between any two versions (?from=N&to=M; default: the last two)."""
     artifact = selectors.artifact_get_for_user(user=request.user, id=id)
     latest = artifact.latest_version.number
-    older = selectors.artifact_version_get(artifact=artifact, number=_number(request.GET.get("from"), max(1, latest - 1)))
-    newer = selectors.artifact_version_get(artifact=artifact, number=_number(request.GET.get("to"), latest))
+    versions = DiffQuery.read(request.GET)
+    older = selectors.artifact_version_get(artifact=artifact, number=versions.get("from") or max(1, latest - 1))
+    newer = selectors.artifact_version_get(artifact=artifact, number=versions.get("to") or latest)
     changes = diff_versions(artifact.kind, older.data, newer.data, old_title=older.title, new_title=newer.title)
     context = {
         "artifact": artifact,
