@@ -216,3 +216,26 @@ def people(alice, bob, ava, vic, paula, adam, charlie) -> dict:
 def test_no_hostile_value_gives_a_500_or_a_refused_write(name, objects, people):
     problems = _walk(name, objects, people)
     assert problems == [], f"{len(problems)} problems:\n" + "\n".join(problems[:60])
+
+
+def test_the_admin_answers_hostile_queries_without_a_500(objects, adam):
+    """The admin site's lists (search, paging, ordering, filters) and object pages, with hostile
+    values, as an administrator (everyone else is sent to its login page: the matrix's test)."""
+    from django.contrib import admin
+
+    client = Client(raise_request_exception=False)
+    client.force_login(adam)
+    problems = []
+    for model in admin.site._registry:
+        opts = model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        for label, value in HOSTILE.items():
+            for query in ({"q": value}, {"p": value}, {"o": value}, {"id__exact": value}):
+                status, _ = _request(client, Call("get", lambda p: None, 200), changelist, query, None)
+                if status >= 500:
+                    problems.append(f"GET {changelist} {next(iter(query))}={label}: {status}")
+            change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[value[:200]])
+            status, _ = _request(client, Call("get", lambda p: None, 200), change, None, None)
+            if status >= 500:
+                problems.append(f"GET {change[:80]} ({label}): {status}")
+    assert problems == [], "\n".join(problems[:60])
