@@ -4,12 +4,20 @@ A URL is checked twice: when it is registered (its form, and its host if that is
 and at every delivery, where the host is resolved, every address is checked, and the connection
 goes to the checked address (so a DNS answer that changes between check and connect cannot
 redirect it). Redirects are not followed. Loopback, private, link-local, multicast and reserved
-addresses are refused unless an administrator lists them in WEBHOOK_ALLOWED_TARGETS.
+addresses are refused unless an administrator lists them in WEBHOOK_ALLOWED_TARGETS, and so are
+IPv6 addresses that carry such an IPv4 address inside them (IPv4-mapped and -compatible, 6to4,
+NAT64): a NAT64 gateway or a 6to4 relay would forward the connection to the IPv4 address.
+
+A URL must also be a valid one: a host name of letters, digits and hyphens (or an IDN), or an IP
+address written the standard way. Numeric shorthands such as 2130706433 or 127.1, which the
+resolver reads as 127.0.0.1, are not host names, and neither is text with spaces or control
+characters, which the URL parser would otherwise silently drop or keep in the host.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import time
 from dataclasses import dataclass
@@ -22,6 +30,20 @@ from django.conf import settings
 RESPONSE_EXCERPT = 1000
 _READ_LIMIT = 64 * 1024
 _INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain", ".home.arpa")
+# Characters no URL holds as such (RFC 3986): whitespace and controls (which urlsplit drops from
+# anywhere or keeps in the host), and the "unsafe" ones, which must be percent-encoded.
+_NOT_IN_URLS = re.compile(r'[\x00-\x20\x7f<>"{}|\\^`]')
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+# IPv6 ranges whose addresses carry an IPv4 address in their last 32 bits: IPv4-compatible
+# (::a.b.c.d, deprecated), IPv4-translated (::ffff:0:a.b.c.d) and the NAT64 well-known prefix.
+# IPv4-mapped (::ffff:a.b.c.d) and 6to4 (2002::/16, bits 16-48) have their own properties.
+_V4_IN_LAST_32_BITS = (
+    ipaddress.IPv6Network("::/96"),
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),
+    ipaddress.IPv6Network("64:ff9b::/96"),
+)
+# The NAT64 prefix for local use (RFC 8215) only reaches inside a network.
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
 
 
 class TargetRefused(Exception):
@@ -49,6 +71,7 @@ class Outcome:
 
 
 def parse(url: str) -> Target:
+    """The parts of a URL that deliveries use, or TargetRefused saying what is wrong with it."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -56,11 +79,47 @@ def parse(url: str) -> Target:
         raise TargetRefused("This is not a valid URL.") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise TargetRefused("Use an https:// URL with a host name.")
+    if _NOT_IN_URLS.search(url):
+        raise TargetRefused('This is not a valid URL: it has spaces, control characters or characters such as < > " { } | \\ ^ `.')
     if parts.username or parts.password:
         raise TargetRefused("Put credentials in your receiver's configuration, not in the URL.")
-    host = parts.hostname.lower().rstrip(".")
+    given = parts.hostname.lower().rstrip(".")
+    host = _valid_host(given, bracketed=parts.netloc.rpartition("@")[2].startswith("["))
+    if host is None:
+        raise TargetRefused(f"This is not a valid URL: “{given[:100]}” is neither a host name nor an IP address.")
+    if port == 0:
+        raise TargetRefused("This is not a valid URL: a port is a number from 1 to 65535.")
+    if not (parts.path + parts.query).isascii():
+        raise TargetRefused("This is not a valid URL: percent-encode the characters of the path and query that are not ASCII.")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Target(parts.scheme, host, port or (443 if parts.scheme == "https" else 80), path)
+
+
+def _valid_host(host: str, *, bracketed: bool) -> str | None:
+    """The host as deliveries use it, or None when it is not one: a DNS name (labels of letters,
+    digits, hyphens and underscores; an IDN becomes its ASCII form, which is what the Host header,
+    TLS and the resolver need), a dotted-quad IPv4 address, or an IPv6 address in brackets
+    (without a zone)."""
+    if bracketed or ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return None
+        return host if bracketed and "%" not in host else None
+    try:
+        name = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    labels = name.split(".")
+    if len(name) > 253 or not all(_LABEL.match(label) for label in labels):
+        return None
+    if labels[-1][0].isdigit():
+        # No top-level domain starts with a digit: this is an IPv4 address, written in full.
+        try:
+            ipaddress.IPv4Address(name)
+        except ValueError:
+            return None
+    return name
 
 
 def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -97,9 +156,27 @@ def _split_entry(entry: str) -> tuple[str, int | None]:
     return entry, None
 
 
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, 6to4, compatible, translated, NAT64)."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if any(address in network for network in _V4_IN_LAST_32_BITS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    """Inside the network: not globally reachable, multicast, or an IPv6 address whose IPv4
+    address inside is internal by the same rule (Python calls 64:ff9b::10.0.0.1 or
+    2002:a00:1:: global, but the gateway that carries them connects to 10.0.0.1)."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in _LOCAL_NAT64:
+            return True
+        inner = embedded_ipv4(address)
+        if inner is not None and _internal(inner):
+            return True
     return not address.is_global or address.is_multicast
 
 

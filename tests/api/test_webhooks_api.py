@@ -122,3 +122,33 @@ def test_global_webhooks_are_for_administrators(api_for, alice, adam, hook):
     assert [w["id"] for w in listed.json()["results"]] == [created.json()["id"]]
     # A global webhook is invisible to everyone else.
     assert api_for(alice).get(created["Location"]).status_code == 404
+
+
+INVALID_URLS = [
+    "https://hooks example.com/x",
+    "https://hooks..example.com/x",
+    "https://0x7f000001/x",
+    "https://hooks.example.com/x\nHost: evil",
+    "https://[::ffff:10.0.0.1]/x",
+    "https://[64:ff9b::169.254.169.254]/x",
+]
+
+
+@pytest.mark.parametrize("url", INVALID_URLS)
+def test_an_invalid_url_is_a_400_field_error_and_nothing_is_saved(api_for, alice, project, url):
+    response = api_for(alice).post(f"/api/v1/projects/{project.pk}/webhooks/", {**BODY, "url": url}, format="json")
+    assert response.status_code == 400, response.content
+    assert_matches_schema(response)
+    body = response.json()
+    assert body["code"] == "invalid" and body["fields"]["url"] == [body["message"]]
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize("url", INVALID_URLS)
+def test_patching_in_an_invalid_url_is_a_400_and_changes_nothing(api_for, alice, hook, url):
+    client = api_for(alice)
+    path = f"/api/v1/webhooks/{hook.pk}/"
+    response = client.patch(path, {"url": url}, format="json", HTTP_IF_MATCH=client.get(path)["ETag"])
+    assert response.status_code == 400 and "url" in response.json()["fields"], response.content
+    hook.refresh_from_db()
+    assert hook.url == BODY["url"]

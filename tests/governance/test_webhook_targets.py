@@ -4,6 +4,7 @@ on the resolved addresses, at every delivery."""
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 
 import pytest
@@ -55,6 +56,29 @@ def test_internal_targets_are_refused_at_registration(public, url):
         ("https:///nohost", "https://"),
         ("https://hooks.example.com:99999/x", "valid URL"),
         ("https://example.com/" + "x" * 500, "500 characters"),
+        # Not valid URLs, though urlsplit takes them apart without complaint.
+        ("https://hooks example.com/x", "valid URL"),
+        ("https://hooks.example.com/a path", "valid URL"),
+        ("https://hooks.example.com/x\nHost: evil", "valid URL"),
+        ("https://hooks.example.com/\tx", "valid URL"),
+        ("https://hooks.example.com/<script>", "valid URL"),
+        ("https://hooks..example.com/x", "neither a host name"),
+        ("https://.example.com/x", "neither a host name"),
+        ("https://-hooks.example.com/x", "neither a host name"),
+        ("https://hooks-.example.com/x", "neither a host name"),
+        ("https://h%6Foks.example.com/x", "neither a host name"),
+        ("https://" + "a" * 64 + ".example.com/x", "neither a host name"),
+        ("https://xn--/x", "neither a host name"),
+        ("https://hooks.example.com:0/x", "1 to 65535"),
+        ("https://[fe80::1%25eth0]/x", "neither a host name"),
+        ("https://[1.2.3.4]/x", "valid URL"),
+        ("https://hooks.example.com/caf\u00e9", "percent-encode"),
+        # Numeric shorthands the resolver would read as an IPv4 address (here 127.0.0.1).
+        ("https://2130706433/x", "neither a host name"),
+        ("https://0x7f000001/x", "neither a host name"),
+        ("https://017700000001/x", "neither a host name"),
+        ("https://127.1/x", "neither a host name"),
+        ("https://999.1.1.1/x", "neither a host name"),
     ],
 )
 def test_malformed_urls_are_refused(public, url, message):
@@ -65,6 +89,98 @@ def test_malformed_urls_are_refused(public, url, message):
 def test_public_https_targets_are_accepted(public):
     target = outbound.check_registration("https://hooks.example.com/lifecycle?team=ops")
     assert (target.host, target.port, target.path) == ("hooks.example.com", 443, "/lifecycle?team=ops")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.example.com./x",
+        "https://hooks.example.com:8443/x%20y?a=1&b=%C3%A9",
+        "https://b\u00fccher.example/x",
+        "https://xn--bcher-kva.example/x",
+        "https://my_hooks.example.com/x",
+        "https://8.8.8.8/x",
+        "https://[2606:4700:4700::1111]/x",
+    ],
+)
+def test_valid_urls_of_every_shape_are_accepted(public, url):
+    outbound.check_registration(url)
+
+
+def test_an_international_host_name_is_delivered_to_in_its_ascii_form(public):
+    assert outbound.check_registration("https://B\u00fccher.example/x").host == "xn--bcher-kva.example"
+
+
+# IPv6 addresses that carry an IPv4 address: refused when that address is internal, by the same
+# rule as a plain IPv4 address.
+EMBEDDED_INTERNAL = [
+    "64:ff9b::10.0.0.1",  # NAT64 (RFC 6052), last 32 bits
+    "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1, in hex
+    "64:ff9b::169.254.169.254",
+    "64:ff9b::192.168.1.1",
+    "2002:a00:1::",  # 6to4 of 10.0.0.1, bits 16-48
+    "2002:7f00:1:0:1::1",  # 6to4 of 127.0.0.1
+    "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+    "2002:c0a8:101::1",  # 6to4 of 192.168.1.1
+    "::10.0.0.1",  # IPv4-compatible
+    "::127.0.0.1",
+    "::169.254.169.254",
+    "::ffff:10.0.0.1",  # IPv4-mapped
+    "::ffff:169.254.169.254",
+    "::ffff:0:10.0.0.1",  # IPv4-translated (SIIT)
+    "64:ff9b:1::8.8.8.8",  # the local-use NAT64 prefix (RFC 8215) reaches only inside
+]
+EMBEDDED_PUBLIC = ["64:ff9b::8.8.8.8", "2002:808:808::1", "::ffff:8.8.8.8"]
+
+
+@pytest.mark.parametrize("address", EMBEDDED_INTERNAL)
+def test_ipv6_literals_embedding_an_internal_ipv4_address_are_refused_at_registration(public, address):
+    with pytest.raises(outbound.TargetRefused, match="inside the network"):
+        outbound.check_registration(f"https://[{address}]/hook")
+
+
+@pytest.mark.parametrize("address", EMBEDDED_INTERNAL)
+def test_ipv6_literals_embedding_an_internal_ipv4_address_are_refused_at_delivery(public, address):
+    outcome = outbound.post(f"https://[{address}]/hook", b"{}", {})
+    assert outcome.status_code is None and "inside the network" in outcome.error
+
+
+@pytest.mark.parametrize("address", EMBEDDED_INTERNAL)
+def test_dns_answers_embedding_an_internal_ipv4_address_are_refused(public, monkeypatch, address):
+    outbound.check_registration("https://nat64.example.com/x")  # a name: nothing to see yet
+    _resolving_to(monkeypatch, address)
+    outcome = outbound.post("https://nat64.example.com/x", b"{}", {})
+    assert outcome.status_code is None
+    assert f"resolves to {ipaddress.ip_address(address)}, inside the network" in outcome.error
+
+
+@pytest.mark.parametrize("address", EMBEDDED_PUBLIC)
+def test_ipv6_addresses_embedding_a_public_ipv4_address_are_allowed(public, monkeypatch, address):
+    outbound.check_registration(f"https://[{address}]/hook")
+    _resolving_to(monkeypatch, address)
+    assert outbound.resolve(outbound.parse("https://nat64.example.com/x")) == str(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(
+    ("address", "inner"),
+    [
+        ("64:ff9b::10.0.0.1", "10.0.0.1"),
+        ("2002:a00:1::", "10.0.0.1"),
+        ("::127.0.0.1", "127.0.0.1"),
+        ("::ffff:10.0.0.1", "10.0.0.1"),
+        ("::ffff:0:10.0.0.1", "10.0.0.1"),
+        ("2606:4700::1111", None),
+    ],
+)
+def test_the_embedded_ipv4_address(address, inner):
+    found = outbound.embedded_ipv4(ipaddress.IPv6Address(address))
+    assert (str(found) if found else None) == inner
+
+
+def test_a_listed_target_may_still_be_an_embedded_address(settings):
+    settings.WEBHOOK_ALLOW_PUBLIC_TARGETS = False
+    settings.WEBHOOK_ALLOWED_TARGETS = ["64:ff9b::/96"]
+    outbound.check_registration("https://[64:ff9b::10.0.0.1]/hook")
 
 
 def test_with_public_targets_off_only_listed_ones_are_accepted(settings):

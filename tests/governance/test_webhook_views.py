@@ -121,3 +121,30 @@ def test_global_webhooks_page_is_for_administrators(client_for, alice, adam):
     assert client_for(adam).get(url).status_code == 200
     client_for(adam).post(url, {"url": "https://hooks.example.com/all", "events": ["review.resolved"]})
     assert WebhookEndpoint.objects.get(project=None).url == "https://hooks.example.com/all"
+
+
+INVALID_URLS = [
+    "https://hooks example.com/in",
+    "https://hooks..example.com/in",
+    "https://2130706433/in",
+    "https://hooks.example.com:0/in",
+    "https://[64:ff9b::10.0.0.1]/in",
+    "https://[2002:a00:1::]/in",
+]
+
+
+@pytest.mark.parametrize("url", INVALID_URLS)
+def test_an_invalid_url_is_a_field_error_and_nothing_is_saved(client_for, alice, project, url):
+    response = client_for(alice).post(reverse("governance:webhook-list", args=[project.pk]), {"url": url, "events": ["project.updated"]})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["url"], form.errors
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize("url", INVALID_URLS)
+def test_editing_to_an_invalid_url_keeps_the_old_one(client_for, alice, hook, url):
+    response = client_for(alice).post(hook.get_absolute_url(), {"url": url, "events": ["project.updated"], "description": ""})
+    assert response.status_code == 200 and response.context["form"].errors["url"]
+    hook.refresh_from_db()
+    assert hook.url == "https://hooks.example.com/in"
