@@ -11,17 +11,23 @@ a carriage return is what a spreadsheet may run as a formula (a project named
 
 Numbers, dates, times and booleans stay typed in XLSX; CSV writes them as ISO 8601 and
 true/false. Times are written in the site's time zone (Excel has no time zones).
+
+An export of the whole portfolio (every project or every risk a person may see) is built in the
+request and can take a web worker for seconds; `one_per_user` lets a person run one at a time, so
+a held-down download button cannot take every web worker.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection, transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from openpyxl import Workbook
@@ -40,19 +46,54 @@ XLSX_MAX_CELL = 32_767
 XLSX_MAX_TITLE = 31
 
 
-def table_response(*, header: list[str], rows: Iterable[Sequence[Any]], basename: str, fmt: str, title: str = "") -> HttpResponse:
+# pg_try_advisory_xact_lock(class, key) key space of per-user exports ("EXPT" in ASCII); the
+# audit writer's lock (lifecycle.services.records) is a one-key lock, so the two never meet.
+_EXPORT_LOCK_CLASS = 0x45585054
+EXPORT_BUSY = "Your previous export is still being prepared. Wait for its download to start, then try again."
+EXPORT_BUSY_RETRY_AFTER = 5
+
+
+def table_response(
+    *, header: list[str], rows: Iterable[Sequence[Any]], basename: str, fmt: str, title: str = "", one_per_user: Any = None
+) -> HttpResponse:
     """A download of `header` and `rows` as `<basename>-<YYYYMMDD>.<fmt>`, or 400 for an unknown
-    format (checked before `rows` is read, so a lazy `rows` costs no query then)."""
+    format (checked before `rows` is read, so a lazy `rows` costs no query then).
+
+    With `one_per_user` (the person exporting the whole portfolio), a second export of theirs
+    while one is being built answers 429 with Retry-After instead of building another."""
     if fmt not in FORMATS:
         problem = f"Unknown export format “{fmt[:20]}”" if fmt else "No export format given"
         return HttpResponseBadRequest(f"{problem}: use format=csv or format=xlsx.", content_type="text/plain; charset=utf-8")
-    if fmt == "csv":
-        content = _csv_bytes(header, rows)
-    else:
-        content = _xlsx_bytes(header, rows, title or basename)
+    with _one_at_a_time(one_per_user) as free:
+        if not free:
+            busy = HttpResponse(EXPORT_BUSY, status=429, content_type="text/plain; charset=utf-8")
+            busy["Retry-After"] = str(EXPORT_BUSY_RETRY_AFTER)
+            return busy
+        if fmt == "csv":
+            content = _csv_bytes(header, rows)
+        else:
+            content = _xlsx_bytes(header, rows, title or basename)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{basename}-{timezone.localdate():%Y%m%d}.{fmt}"'
     return response
+
+
+@contextlib.contextmanager
+def _one_at_a_time(user: Any) -> Iterator[bool]:
+    """True while this is the user's only export in progress (PostgreSQL; elsewhere always True).
+
+    A transaction-level advisory lock, tried without waiting: it ends with the transaction
+    whatever happens to the request, and unlike a session lock it stays correct behind PgBouncer
+    in transaction mode. The transaction only reads (the rows of the export, from one snapshot).
+    """
+    if user is None or connection.vendor != "postgresql":
+        yield True
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", [_EXPORT_LOCK_CLASS, str(user.pk)])
+            free = bool(cursor.fetchone()[0])
+        yield free
 
 
 def is_risky(text: str) -> bool:

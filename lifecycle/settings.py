@@ -225,7 +225,25 @@ CELERY_BEAT_SCHEDULE: dict = {
     "review-reminders": {"task": "governance.tasks.reviews_remind_task", "schedule": 3600.0},
     "gates-nightly": {"task": "governance.tasks.gates_rescore_all_task", "schedule": crontab(hour=3, minute=0)},
     "webhooks-sweep": {"task": "governance.tasks.webhooks_sweep_task", "schedule": float(envint("WEBHOOK_SWEEP_SECONDS", 60))},
+    "job-files-expire": {"task": "lifecycle.tasks.job_files_expire_task", "schedule": 3600.0},
 }
+
+# --- Heavy work: its own queue and its own worker -------------------------------------------------
+# Tasks that build (or remove) files take seconds to minutes each. On the default queue a flood of
+# report requests would sit in front of readiness scoring, e-mails and webhook deliveries, so they
+# go to CELERY_HEAVY_QUEUE, consumed by a worker of its own (`-Q heavy` in the Procfile and
+# docker-compose.yml); the default worker takes `-Q default` (CELERY_QUEUE). Whoever changes either
+# queue name changes the workers' -Q to match. The test settings derive both per test process.
+CELERY_HEAVY_QUEUE = envstr("CELERY_HEAVY_QUEUE", "heavy")
+HEAVY_TASKS = (
+    "governance.tasks.report_job_task",
+    "lifecycle.tasks.audit_verify_job_task",
+    "lifecycle.tasks.job_files_expire_task",
+)
+CELERY_TASK_ROUTES = {name: {"queue": CELERY_HEAVY_QUEUE} for name in HEAVY_TASKS}
+# How long the file a job produced (a governance report's PDF) is kept after the job finished; an
+# hourly beat task removes older ones and marks their jobs expired (lifecycle.services.jobs).
+REPORT_FILE_RETENTION_DAYS = envint("REPORT_FILE_RETENTION_DAYS", 7)
 # The project page and the project list API are cached per user until any change (or this many
 # seconds, for text that depends on the clock): lifecycle.page_cache. 0 turns the cache off.
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60)

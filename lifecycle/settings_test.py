@@ -30,6 +30,10 @@ MEDIA_ROOT = BASE_DIR / "test-artifacts" / f"media-{_worker}"  # noqa: F405
 # the xdist workers, which would inherit its values. Worker processes started by tests pass
 # TEST_QUEUE and TEST_CACHE_URL explicitly.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("TEST_QUEUE") or f"tests-{_worker}"
+# The heavy queue follows the default one (tests/workers.py derives it the same way), so a worker
+# started for a test's own queue also has its own heavy queue.
+CELERY_HEAVY_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-heavy"
+CELERY_TASK_ROUTES = {name: {"queue": CELERY_HEAVY_QUEUE} for name in HEAVY_TASKS}  # noqa: F405
 CACHES["default"]["LOCATION"] = os.environ.get("TEST_CACHE_URL") or f"redis://127.0.0.1:6379/{10 + _index}"  # noqa: F405
 # Deliveries reach only a test's own receiver, whatever a test (or a fuzzer) registers: tests
 # add their receiver's address to WEBHOOK_ALLOWED_TARGETS; worker processes get it from the

@@ -46,3 +46,15 @@ def job_ping_task(job_id: str) -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def audit_verify_job_task(job_id: str) -> None:
     services.audit_verify_run(job_id=job_id)
+
+
+@shared_task
+def job_files_expire_task() -> int:
+    """Remove the files of jobs past REPORT_FILE_RETENTION_DAYS (idempotent: a cleared job is not
+    picked again); runs again at once while batches come back full."""
+    from lifecycle.services.jobs import EXPIRE_BATCH
+
+    expired = services.job_files_expire()
+    if expired >= EXPIRE_BATCH:
+        services.enqueue(job_files_expire_task)
+    return expired

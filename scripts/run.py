@@ -3,9 +3,10 @@
 1. Creates a local development secret on first run (.dev-secret, kept out of git) and turns
    DEBUG on.
 2. Uses DATABASE_URL when set, else SQLite in the project folder.
-3. Decides once, now, how background work runs: when Redis answers at REDIS_URL, a real Celery
-   worker and beat start beside the web server; otherwise tasks run in the web process right
-   after commit, and it says so.
+3. Decides once, now, how background work runs: when Redis answers at REDIS_URL, real Celery
+   workers (one on the default queue, one on the heavy queue of reports: Procfile.dev) and beat
+   start beside the web server; otherwise tasks run in the web process right after commit, and it
+   says so.
 4. Migrates, loads the demo data (a second run changes nothing) and prints the demo logins.
 5. Serves http://127.0.0.1:8000 until Ctrl-C, which stops everything it started.
 """
@@ -61,7 +62,7 @@ def main() -> int:
     manage("collectstatic", "--no-input", "-v", "0", env=env)
 
     if use_worker:
-        print(f"Background work: Celery worker and beat on Redis at {redis_url}.")
+        print(f"Background work: Celery workers (default and heavy queues) and beat on Redis at {redis_url}.")
         command = [str(BIN / "honcho"), "-f", "Procfile.dev", "start"]
     else:
         print(

@@ -15,7 +15,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.workers import ROOT, wait_for
+from tests.workers import ROOT, heavy_queue, wait_for
 
 
 def free_port() -> int:
@@ -112,6 +112,7 @@ def web(env: dict[str, str], port: int, workers: int = 1) -> Service:
 
 
 def worker(env: dict[str, str], name: str) -> Service:
+    """A worker on the stack's queues: TEST_QUEUE and the heavy queue beside it."""
     return Service(
         name,
         [
@@ -126,7 +127,7 @@ def worker(env: dict[str, str], name: str) -> Service:
             "--concurrency",
             "1",
             "--queues",
-            env["TEST_QUEUE"],
+            f"{env['TEST_QUEUE']},{heavy_queue(env['TEST_QUEUE'])}",
             "--hostname",
             f"{name}@%h",
             "--without-gossip",

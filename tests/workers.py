@@ -1,7 +1,9 @@
 """A real Celery worker process for tests of background work.
 
 The worker runs the project's own code against the test database (committed data only, so the
-tests that use it are transactional) and the test process's own queue on the local Redis.
+tests that use it are transactional) and the test process's own queues on the local Redis: the
+default one and the heavy one beside it (reports and other file-building tasks), unless a test
+names the queues a worker takes.
 """
 
 from __future__ import annotations
@@ -11,12 +13,18 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def heavy_queue(queue: str) -> str:
+    """The heavy queue beside `queue`, named as lifecycle/settings_test.py names it."""
+    return f"{queue}-heavy"
 
 
 def worker_env(**overrides: str) -> dict[str, str]:
@@ -46,9 +54,13 @@ class WorkerProcess:
         log: Path | None = None,
         queue: str | None = None,
         include: str = "",
+        queues: Sequence[str] | None = None,
     ):
+        """`queue` is the worker's default queue (the test process's when None); it consumes that
+        queue and its heavy queue, or only `queues` when given."""
         self.name = name
         queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
+        self.queues = list(queues) if queues else [queue, heavy_queue(queue)]
         self.log_path = log or ROOT / "test-artifacts" / f"worker-{queue}-{name}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         command = [
@@ -67,7 +79,7 @@ class WorkerProcess:
             "--hostname",
             f"{name}-{queue}@%h",
             "--queues",
-            queue,
+            ",".join(self.queues),
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
@@ -109,10 +121,12 @@ class WorkerProcess:
 
 
 def purge_queue() -> None:
+    """Drop what waits in the test process's queues, the default one and the heavy one."""
     from lifecycle.celery import app
 
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+        for queue in (settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_HEAVY_QUEUE):
+            conn.default_channel.queue_purge(queue)
 
 
 def wait_for(predicate, timeout: float = 30, interval: float = 0.1, message: str = "condition"):

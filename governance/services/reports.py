@@ -20,20 +20,28 @@ from lifecycle.permissions import Action
 def report_filename(project: Project) -> str:
     """governance-report-<project name as a slug>-<date>.pdf (the id when the name has no
     latin letters or digits to make a slug of)."""
-    slug = slugify(project.name)[:60].strip("-") or str(project.pk)[:8]
+    slug = slugify(project.name)[:40].strip("-") or str(project.pk)[:8]
     return f"governance-report-{slug}-{timezone.localdate():%Y-%m-%d}.pdf"
 
 
+@lifecycle_services.atomic
 def report_request(*, project: Project, actor: User) -> Job:
     """Anyone who may see the project may ask for its report: a job the page or API client
-    follows."""
+    follows.
+
+    One report per project is built at a time: while one is queued or running, whoever asks
+    (the same person again, or anyone else who may see the project) gets that job to follow
+    instead of a new one, so repeated clicks and scripts cannot pile reports up in front of the
+    heavy worker. The report reads the same for every member, so following another's is no loss.
+    """
     from governance import tasks
 
     lifecycle_selectors.project_access_check(user=actor, project=project, action=Action.VIEW)
-    job = lifecycle_services.job_create(
+    job, created = lifecycle_services.job_get_running_or_create(
         kind=reports.REPORT_KIND, actor=actor, project=project, params={"filename": report_filename(project)}
     )
-    lifecycle_services.job_enqueue(job=job, task=tasks.report_job_task)
+    if created:
+        lifecycle_services.job_enqueue(job=job, task=tasks.report_job_task)
     return job
 
 
@@ -54,11 +62,18 @@ def report_run(*, job_id: Any) -> None:
         pdf = reports.report_pdf(report)
         lifecycle_services.job_progress(job_id=job_id, progress=90)
         field = Job._meta.get_field("result_file")
-        name = default_storage.save(field.generate_filename(None, job.params.get("filename") or "governance-report.pdf"), ContentFile(pdf))  # type: ignore[attr-defined]
+        # The stored name fits the column whatever the project is called: the storage shortens
+        # it (and adds its own suffix when the name is taken) within max_length.
+        wanted = field.generate_filename(None, job.params.get("filename") or "governance-report.pdf")  # type: ignore[attr-defined]
+        name = default_storage.save(wanted, ContentFile(pdf), max_length=field.max_length)
     except Exception as e:
         lifecycle_services.job_fail(job_id=job_id, error=f"{e.__class__.__name__}: {e}")
         raise
-    lifecycle_services.job_succeed(job_id=job_id, result=report, result_file=name, result_url=_download_url(job_id))
+    try:
+        lifecycle_services.job_succeed(job_id=job_id, result=report, result_file=name, result_url=_download_url(job_id))
+    except Exception:
+        default_storage.delete(name)  # no job points at it: never leave it behind
+        raise
 
 
 def _download_url(job_id: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,8 +21,9 @@ from lifecycle.models import Job
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    """GET: the page with the latest reports. POST: a new report job (anyone who may see the
-    project), whose progress the page polls."""
+    """GET: the page with the latest reports. POST: a report job (anyone who may see the
+    project), whose progress the page polls: a new one, or the one already queued or running for
+    the project, which the page then follows instead of starting another."""
     project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
     page_url = reverse("governance:report", args=[project.pk])
     if request.method == "POST":
@@ -35,6 +37,7 @@ def report(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         "reports": reports.report_jobs_for_project(project=project),
         "job_id": _uuid_or_none(request.GET.get("job", "")),
         "sections": reports.SECTIONS,
+        "retention_days": settings.REPORT_FILE_RETENTION_DAYS,
     }
     return render(request, "governance/report.html", context)
 

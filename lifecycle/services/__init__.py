@@ -1,7 +1,16 @@
 """Every write of the lifecycle core. Import the module (`from lifecycle import services`) and
 call `services.<entity>_<action>(...)`."""
 
-from lifecycle.services.jobs import job_create, job_enqueue, job_fail, job_progress, job_start, job_succeed
+from lifecycle.services.jobs import (
+    job_create,
+    job_enqueue,
+    job_fail,
+    job_files_expire,
+    job_get_running_or_create,
+    job_progress,
+    job_start,
+    job_succeed,
+)
 from lifecycle.services.members import membership_add, membership_remove, membership_update
 from lifecycle.services.notifications import (
     notification_email_send,
@@ -57,6 +66,8 @@ __all__ = [
     "job_create",
     "job_enqueue",
     "job_fail",
+    "job_files_expire",
+    "job_get_running_or_create",
     "job_progress",
     "job_start",
     "job_succeed",

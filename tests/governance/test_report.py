@@ -317,7 +317,8 @@ def test_everyone_who_sees_the_project_sees_the_page(client_for, personas, proje
 def test_everyone_who_sees_the_project_may_generate(client_for, personas, project):
     statuses = statuses_by_role(personas, client_for, "post", _page(project))
     assert statuses == {role: 404 if role == "outsider" else 302 for role in ROLES}
-    assert Job.objects.filter(kind="governance_report").count() == len(ROLES) - 1
+    # The first request starts the report; everyone after it follows that job while it is queued.
+    assert Job.objects.filter(kind="governance_report").count() == 1
 
 
 def test_a_wrong_method_is_refused(client_for, alice, project):
@@ -401,6 +402,8 @@ def test_the_page_makes_a_fixed_number_of_queries(client_for, alice, project):
     one, response = count_queries(lambda: client.get(_page(project)))
     assert response.status_code == 200
     for _ in range(4):
+        # One report per project runs at a time: finish the last before asking for the next.
+        Job.objects.filter(kind="governance_report").update(status=Job.Status.SUCCEEDED)
         governance_services.report_request(project=project, actor=alice)
     five, response = count_queries(lambda: client.get(_page(project)))
     assert response.content.decode().count('id="report-') == 5
@@ -469,4 +472,5 @@ def test_the_api_throttles_report_requests(api_for, vic, project, settings):
     response = client.get(_api(project))
     assert response.status_code == 429 and response.json()["code"] == "throttled"
     assert_matches_schema(response)
-    assert Job.objects.count() == 2
+    # The second request followed the first one's job; the throttle counts requests all the same.
+    assert Job.objects.count() == 1

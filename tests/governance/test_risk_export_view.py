@@ -188,5 +188,17 @@ def test_the_exports_make_a_fixed_number_of_queries(client_for, alice, bob, proj
     _grow(other, alice, category, 3)
     after = (count_queries(lambda: _project_export(client, project, fmt))[0], count_queries(lambda: _portfolio_export(client, fmt))[0])
     # project: session, user, project, membership; risks with category and owner.
-    # portfolio: session, user, portfolio-viewer check; risks with project, category and owner.
-    assert (before, after) == ((5, 4), (5, 4))
+    # portfolio: session, user, portfolio-viewer check; risks with project, category and owner;
+    # and the one-export-per-person lock (its savepoint, the lock, the release).
+    assert (before, after) == ((5, 7), (5, 7))
+
+
+def test_the_portfolio_register_is_exported_once_at_a_time_per_person(client_for, alice, project, risk):
+    from tests.lifecycle.test_exports import export_in_progress
+
+    client = client_for(alice)
+    with export_in_progress(alice):
+        assert _portfolio_export(client, "csv").status_code == 429
+        # A project's own register is not the whole portfolio: it is never held back.
+        assert _project_export(client, project, "csv").status_code == 200
+    assert _portfolio_export(client, "csv").status_code == 200

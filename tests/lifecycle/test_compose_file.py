@@ -11,9 +11,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _procfile() -> dict[str, list[str]]:
+def _procfile(name: str = "Procfile") -> dict[str, list[str]]:
     entries = {}
-    for line in (ROOT / "Procfile").read_text().splitlines():
+    for line in (ROOT / name).read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             name, command = line.split(":", 1)
             entries[name.strip()] = shlex.split(command)
@@ -26,8 +26,8 @@ def _compose() -> dict:
 
 def test_it_has_the_whole_stack_with_health_checks():
     services = _compose()["services"]
-    assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
-    for name in ("postgres", "redis", "web", "worker", "beat"):
+    assert {"postgres", "redis", "web", "worker", "worker-heavy", "beat"} <= set(services)
+    for name in ("postgres", "redis", "web", "worker", "worker-heavy", "beat"):
         assert "healthcheck" in services[name], name
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
@@ -59,3 +59,30 @@ def test_it_builds_from_the_dockerfile():
     assert "pip install -r requirements.txt" in dockerfile
     assert "collectstatic" in dockerfile
     assert _compose()["services"]["web"]["build"] == "."
+
+
+def _option(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
+
+
+def test_the_heavy_queue_has_a_worker_of_its_own_everywhere():
+    """Reports (CELERY_HEAVY_QUEUE, "heavy" by default) and the rest ("default") are consumed by
+    separate workers, so a flood of reports never delays readiness scoring."""
+    compose = _compose()["services"]
+    commands = {
+        "Procfile": _procfile(),
+        "Procfile.dev": _procfile("Procfile.dev"),
+        "docker-compose.yml": {name: compose[name]["command"] for name in ("worker", "worker-heavy")},
+    }
+    for source, entries in commands.items():
+        worker, heavy = entries["worker"], entries["worker-heavy"]
+        assert (_option(worker, "--queues"), _option(heavy, "--queues")) == ("default", "heavy"), source
+        # Two workers on one machine (make run) need distinct node names.
+        assert (_option(worker, "--hostname"), _option(heavy, "--hostname")) == ("default@%h", "heavy@%h"), source
+
+
+def test_each_worker_health_check_asks_its_own_worker():
+    services = _compose()["services"]
+    assert "--destination default@$$HOSTNAME" in services["worker"]["healthcheck"]["test"][1]
+    assert "--destination heavy@$$HOSTNAME" in services["worker-heavy"]["healthcheck"]["test"][1]
+    assert services["worker-heavy"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import threading
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -242,5 +245,51 @@ def test_the_export_makes_a_fixed_number_of_queries(client_for, alice, project, 
     _grow(alice, 6)
     large, response = count_queries(lambda: _export(client, fmt))
     assert response.status_code == 200
-    # session, user, portfolio-viewer check, projects with their annotations, tags, owners
-    assert (small, large) == (6, 6)
+    # session, user, portfolio-viewer check, projects with their annotations, tags, owners, and
+    # the one-export-per-person lock (its savepoint, the lock, the release)
+    assert (small, large) == (9, 9)
+
+
+# One portfolio export per person at a time ------------------------------------------------------
+
+
+@contextlib.contextmanager
+def export_in_progress(user):
+    """Hold `user`'s export lock from another connection, as a request building an export does."""
+    held, done = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [exports._EXPORT_LOCK_CLASS, str(user.pk)])
+                held.set()
+                done.wait(30)
+                cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [exports._EXPORT_LOCK_CLASS, str(user.pk)])
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert held.wait(10)
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(10)
+
+
+def test_a_second_portfolio_export_while_one_is_built_is_refused_with_429(client_for, alice, bob, project):
+    with export_in_progress(alice):
+        busy = _export(client_for(alice), "csv")
+        # Someone else's export is not held up by alice's.
+        assert _export(client_for(bob), "csv").status_code == 200
+    assert busy.status_code == 429
+    assert busy["Retry-After"] == str(exports.EXPORT_BUSY_RETRY_AFTER)
+    assert busy.content.decode() == exports.EXPORT_BUSY
+    # Once hers is done, the next one goes through.
+    assert _export(client_for(alice), "csv").status_code == 200
+
+
+def test_exports_one_after_the_other_are_never_refused(client_for, alice, project):
+    client = client_for(alice)
+    assert [_export(client, fmt).status_code for fmt in ("csv", "xlsx", "csv")] == [200, 200, 200]

@@ -42,7 +42,7 @@ from tests.conftest import PASSWORD, make_user
 from tests.processes import Browser, PrivateRedis, Service, beat, free_port, web, worker
 from tests.receiver import Receiver
 from tests.tcp_proxy import TcpProxy
-from tests.workers import wait_for, worker_env
+from tests.workers import heavy_queue, wait_for, worker_env
 
 PROJECTS = 3
 REQUEST_TIMEOUT = 40  # longer than any answer may take, so a hang shows as a slow answer
@@ -104,6 +104,8 @@ class Stack:
         self.base = f"http://127.0.0.1:{self.port}"
         self.services: list[Service] = []
         self.web = self._add(web(self.env, self.port, workers=web_workers))
+        # Both workers take the default and the heavy queue (tests.processes.worker), so the beat
+        # tasks routed to the heavy queue (expiring report files) run here too.
         self.workers = [self._add(worker(self.env, f"soak-worker-{n}-{self.queue}")) for n in range(2)]
         self._add(beat(self.env, f"soak-beat-{self.queue}", tmp / "beat"))
 
@@ -135,7 +137,8 @@ class Stack:
             from lifecycle.celery import app
 
             with app.connection_for_write() as conn:
-                conn.default_channel.queue_purge(self.queue)
+                for queue in (self.queue, heavy_queue(self.queue)):
+                    conn.default_channel.queue_purge(queue)
 
 
 @dataclass
