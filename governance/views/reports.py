@@ -54,6 +54,10 @@ def _uuid_or_none(value: str) -> UUID | None:
 def report_json(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     """The JSON of a finished report, as a file, for those who may follow its job."""
     job = lifecycle_selectors.job_get_for_user(user=request.user, id=id)
+    if job is not None and job.kind == reports.REPORT_KIND and job.params.get("expired_at"):
+        from lifecycle.views.jobs import expired
+
+        return expired(request)
     if job is None or job.kind != reports.REPORT_KIND or job.status != Job.Status.SUCCEEDED or job.result is None:
         raise Http404("No such report.")
     response = JsonResponse(job.result, json_dumps_params={"indent": 2})

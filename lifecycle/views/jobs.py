@@ -40,7 +40,17 @@ def job_download(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     from django.http import FileResponse
 
     job = selectors.job_get_for_user(user=request.user, id=id)
+    if job is not None and job.params.get("expired_at"):
+        return expired(request)
     if job is None or not job.result_file:
         raise Http404("No such file.")
     name = job.params.get("filename") or job.result_file.name.rsplit("/", 1)[-1]
     return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=name)
+
+
+def expired(request: AuthedHtmxRequest) -> HttpResponse:
+    """410 for the file of a job that the retention sweep removed (REPORT_FILE_RETENTION_DAYS)."""
+    from django.conf import settings
+
+    context = {"retention_days": settings.REPORT_FILE_RETENTION_DAYS}
+    return render(request, "lifecycle/job_expired.html", context, status=410)

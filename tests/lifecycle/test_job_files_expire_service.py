@@ -115,8 +115,12 @@ def test_an_expired_report_is_no_longer_downloadable_and_shows_as_expired(client
     client = client_for(alice)
     assert client.get(reverse("lifecycle:job-download", args=[job.pk])).status_code == 200
     services.job_files_expire()
-    assert client.get(reverse("lifecycle:job-download", args=[job.pk])).status_code == 404
-    assert client.get(reverse("governance:report-json", args=[job.pk])).status_code == 404
+    for url in (reverse("lifecycle:job-download", args=[job.pk]), reverse("governance:report-json", args=[job.pk])):
+        gone = client.get(url)
+        assert gone.status_code == 410
+        assert "kept for 7 days" in gone.content.decode()
+    status = client.get(reverse("lifecycle:job-status", args=[job.pk])).content.decode()
+    assert "its file was removed" in status and "Download" not in status
     page = client.get(reverse("governance:report", args=[project.pk])).content.decode()
     assert f'id="report-{job.pk}"' in page and "Expired" in page
     assert reverse("lifecycle:job-download", args=[job.pk]) not in page
