@@ -404,6 +404,30 @@ def add_and_remove_member(client: Client, project: Project) -> None:
         client.api("member-remove", "DELETE", f"/api/v1/members/{body['id']}/", write=True, must_change=True, If_Match=headers["ETag"])
 
 
+def request_report(client: Client, project: Project) -> None:
+    """Ask for the governance report: one job per project at a time, built by the heavy worker
+    (a second ask while it runs is answered with the running job)."""
+    client.api("report-request", "GET", f"/api/v1/projects/{project.pk}/report/", write=True)
+
+
+def token_round_trip(client: Client, project: Project) -> None:
+    """Make a short-lived token with the password, find it in the list, and revoke it."""
+    answer, _, body = client.api(
+        "token-create",
+        "POST",
+        "/api/v1/auth/token/",
+        {"username": client.user.username, "password": PASSWORD, "name": "soak", "expires_in_days": 1},
+        write=True,
+        must_change=True,
+    )
+    if answer.status not in (200, 201) or not body.get("id"):
+        return
+    client.api("token-list", "GET", "/api/v1/tokens/")
+    answer, headers, _ = client.api("token-get", "GET", f"/api/v1/tokens/{body['id']}/")
+    if answer.status == 200:
+        client.api("token-revoke", "DELETE", f"/api/v1/tokens/{body['id']}/", write=True, must_change=True, If_Match=headers["ETag"])
+
+
 def form_toggle(client: Client, project: Project) -> None:
     item = client.rng.choice(client.load.items[project.pk])
     # The form says which state it wants; when someone else got there first nothing changes.
@@ -443,7 +467,7 @@ def read_pages(client: Client, project: Project) -> None:
 CLIENTS = [
     ("api-ticker", lambda w: w.contributors[0], False, [tick_checklist_item]),
     ("api-tight-loop", lambda w: w.contributors[1], False, [tick_every_item]),
-    ("api-owner", lambda w: w.owner, False, [edit_project, request_review, add_and_remove_member]),
+    ("api-owner", lambda w: w.owner, False, [edit_project, request_review, add_and_remove_member, request_report, token_round_trip]),
     ("api-risks", lambda w: w.contributors[2], False, [create_and_update_risk]),
     ("api-artifacts", lambda w: w.contributors[0], False, [save_artifact_versions]),
     ("api-approver-0", lambda w: w.approvers[0], False, [decide_signoff, vote]),

@@ -4,7 +4,8 @@ Real processes (gunicorn with two workers, two Celery workers, beat, Redis, Post
 clients, through the API and the HTML forms: ticking and unticking checklist items (one of them
 every item of a project in a tight loop), editing projects, creating and updating risks, saving
 artifact versions, deciding sign-offs, requesting reviews and voting, adding and removing members,
-reading pages. Meanwhile the workers rescore gates, sweep and deliver webhooks to a local receiver.
+asking for reports (built by the heavy worker), making and revoking API tokens, reading pages.
+Meanwhile the workers rescore gates, sweep and deliver webhooks to a local receiver.
 
 It fails on any 5xx, an acknowledged write that left no audit event (or a refused one that did), a
 change-feed row missing, repeated or out of order, a broken audit chain, and a gate still stale (or
@@ -58,7 +59,7 @@ def test_concurrent_clients_and_workers_lose_nothing_and_never_fail(receiver, st
     kinds_ok = {a.kind for a in answers if a.acknowledged}
     for kind in ("checklist-patch", "project-patch", "risk-create", "risk-patch", "artifact-create", "artifact-patch",
                  "signoff-decide", "review-request", "review-vote", "member-add", "member-remove", "form-toggle", "form-risk",
-                 "form-project"):  # fmt: skip
+                 "form-project", "report-request", "token-create", "token-revoke"):  # fmt: skip
         assert kind in kinds_ok, f"no {kind} went through: {report}"
     assert max(a.seconds for a in answers) < 30
     assert harness.lost_writes(answers) == []
