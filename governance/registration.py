@@ -26,6 +26,7 @@ def register() -> None:
     registry.listen(readiness.gates_mark_stale, when="transaction")
     registry.listen(readiness.gates_enqueue_rescore, when="commit")
     registry.listen(services.webhooks_queue_for_changes, when="transaction")
+    registry.on_membership_changed(services.review_approvers_recheck)
     registry.add_inbox_provider(hooks.InboxProvider("reviews", review_selectors.inbox_count, review_selectors.inbox_items))
     registry.add_inbox_provider(hooks.InboxProvider("signoffs", signoff_selectors.inbox_count, signoff_selectors.inbox_items))
     registry.add_project_extension(
@@ -68,6 +69,7 @@ def register() -> None:
         ("vote_cast", "Someone voted on a review I requested"),
         ("review_resolved", "A gate review of my project was decided or withdrawn"),
         ("review_reminder", "Reminders of gate reviews waiting for my vote"),
+        ("review_short", "A gate review of my project lost the approvers its quorum needs"),
         ("signoff_requested", "A sign-off waits for my function"),
         ("signoff_decided", "A sign-off of my project was decided"),
         ("signoff_evidence_changed", "Evidence of a sign-off I approved changed"),

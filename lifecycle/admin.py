@@ -31,8 +31,24 @@ admin.site.login_form = GuardedAdminAuthenticationForm
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Portfolio rights (the portfolio viewers group), administrator status and activity change
+    here. The admin saves the user and then its groups; once both are saved, the change is
+    recorded, which also retires cached pages the user could see before (lifecycle.page_cache)."""
+
     list_display = ("username", "email", "first_name", "last_name", "is_active", "is_superuser")
     list_filter = ("is_active", "is_superuser", "groups")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            stored = User.objects.get(pk=obj.pk)
+            request._access_before = services.user_access_snapshot(stored)  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        before = getattr(request, "_access_before", None)
+        if before is not None:
+            services.user_access_record(user=form.instance, actor=request.user, before=before)
 
 
 @admin.register(Function)

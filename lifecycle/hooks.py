@@ -8,7 +8,9 @@ above it. Instead it offers these hooks, and the apps announce what they add:
 - change listeners: each app hears about every change record, inside the transaction
   (to mark derived state stale) and after commit (to enqueue work);
 - project extensions: extra context and fragments for the project list and project page;
-- project children: the rows an app keeps in a project, for the change feed.
+- project children: the rows an app keeps in a project, for the change feed;
+- membership listeners: each app hears, inside the transaction, that someone joined a project,
+  left it or changed role (governance re-counts the approvers of open reviews).
 """
 
 from __future__ import annotations
@@ -143,6 +145,7 @@ class Registry:
     project_children: list[Callable[[Any], Iterable[tuple[str, Any]]]] = field(default_factory=list)
     project_filters: list[ProjectFilter] = field(default_factory=list)
     dashboard_panels: list[DashboardPanel] = field(default_factory=list)
+    membership_listeners: list[Callable[..., None]] = field(default_factory=list)
 
     def add_template_section(self, section: TemplateSection) -> None:
         if all(s.name != section.name for s in self.template_sections):
@@ -201,6 +204,13 @@ class Registry:
         """A link in the main navigation (after Projects)."""
         if (label, url_name) not in self.nav_links:
             self.nav_links.append((label, url_name))
+
+    def on_membership_changed(self, fn: Callable[..., None]) -> None:
+        """`fn(project=, user_id=, actor=)` runs inside the membership service's transaction, after
+        the change, with the project and the memberships locked (lifecycle.locks): it may lock
+        rows that come later in the lock order and record changes."""
+        if fn not in self.membership_listeners:
+            self.membership_listeners.append(fn)
 
     def add_notification_kind(self, kind: str, label: str) -> None:
         self.notification_kinds[kind] = label

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Max, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from lifecycle import hooks
@@ -273,9 +273,7 @@ def owners_count(*, project: Project) -> int:
 
 def nav_counts(*, user: User) -> dict[str, int]:
     """Unread notifications and items waiting in the user's inbox (one query per inbox provider)."""
-    from lifecycle.models import Notification
-
-    unread = Notification.objects.filter(user=user, read_at=None).count()
+    unread = notification_unread_count(user=user)
     inbox = sum(provider.count(user) for provider in hooks.registry.inbox_providers)
     return {"notifications": unread, "inbox": inbox}
 
@@ -285,10 +283,30 @@ def inbox_items(*, user: User) -> list[hooks.InboxItem]:
     return sorted(items, key=lambda i: i.since)
 
 
-def notification_list(*, user: User) -> Any:
+def notification_visible(*, user: User) -> QuerySet:
+    """The user's notifications, less those about projects they can no longer see.
+
+    A notification's title, body and link are the project's content (a vote's comment, a gate's
+    name), so like the project itself they go when membership ends; they come back if the user
+    is added again. Notifications about no project (a webhook of the whole site) always stay."""
     from lifecycle.models import Notification
 
-    return Notification.objects.filter(user=user).select_related("project").order_by("-created_at")
+    mine = Notification.objects.filter(user=user)
+    if user.is_superuser:
+        return mine
+    # Both tests are subqueries of the one query that reads the notifications, so the navigation's
+    # unread count costs no more than before.
+    member = Exists(Membership.objects.filter(project=OuterRef("project"), user=user))
+    portfolio = Exists(User.groups.through.objects.filter(user=user, group__name=PORTFOLIO_VIEWERS_GROUP))
+    return mine.filter(Q(project__isnull=True) | (Q(project__deleted_at__isnull=True) & (member | portfolio)))
+
+
+def notification_list(*, user: User) -> Any:
+    return notification_visible(user=user).select_related("project").order_by("-created_at")
+
+
+def notification_unread_count(*, user: User) -> int:
+    return notification_visible(user=user).filter(read_at=None).count()
 
 
 def dashboard_project_ids(*, user: User, filters: ProjectFilters) -> QuerySet:
@@ -364,16 +382,20 @@ def project_member_ids(*, project: Project) -> set:
 
 
 def job_get_for_user(*, user: User, id: UUID | str) -> Any:
-    """A job its creator, or anyone who can see its project, may follow."""
+    """A job of a project is followed by those who can see the project now, whoever started it:
+    its progress, result and file are the project's data, so they go with the membership. A job
+    of no project (an audit-chain check) belongs to its creator and to administrators. None for
+    everyone else."""
     from lifecycle.models import Job
 
     job = Job.objects.select_related("project").filter(pk=id).first()
     if job is None:
         return None
-    if job.created_by_id == user.pk or user.is_superuser:
-        return job
     if job.project is not None:
-        project_access_check(user=user, project=job.project)
+        access = project_access(user=user, project=job.project)
+        visible = access.can_see and (access.is_admin or not job.project.is_deleted)
+        return job if visible else None
+    if job.created_by_id == user.pk or user.is_superuser:
         return job
     return None
 

@@ -455,12 +455,14 @@ class VoteOutputSerializer(serializers.Serializer):
     comment = serializers.CharField()
     cast_at = Timestamp()
     changed_at = Timestamp(allow_null=True)
+    former_approver = serializers.BooleanField(help_text="Cast by someone who has since left the project or lost approver status")
 
 
 class QuorumSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Review.Quorum.choices)
     value = serializers.IntegerField(allow_null=True)
     needed = serializers.IntegerField()
+    counting = serializers.IntegerField(help_text="Approvers who count: those named, less former approvers who had not voted")
 
 
 class ReviewOutputSerializer(serializers.Serializer):
@@ -472,6 +474,9 @@ class ReviewOutputSerializer(serializers.Serializer):
     justification = serializers.CharField()
     requested_by = UserRefSerializer()
     approvers = UserRefSerializer(many=True, source="approver_list")
+    former_approvers = UserRefSerializer(
+        many=True, source="former_list", help_text="Named approvers who have since left the project or lost approver status"
+    )
     votes = VoteOutputSerializer(many=True, source="vote_list")
     quorum = serializers.SerializerMethodField()
     requested_at = Timestamp()
@@ -481,7 +486,7 @@ class ReviewOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(QuorumSerializer)
     def get_quorum(self, review: Review) -> dict:
-        return {"kind": review.quorum, "value": review.quorum_value, "needed": review.needed}
+        return {"kind": review.quorum, "value": review.quorum_value, "needed": review.needed, "counting": review.counting}  # type: ignore[attr-defined]
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_snapshot(self, review: Review) -> dict:
@@ -490,8 +495,16 @@ class ReviewOutputSerializer(serializers.Serializer):
 
 def _review(review: Review) -> dict:
     review.outcome_or_none = review.outcome or None  # type: ignore[attr-defined]
-    review.approver_list = list(review.approvers.order_by("username"))  # type: ignore[attr-defined]
-    review.vote_list = list(review.votes.select_related("voter"))  # type: ignore[attr-defined]
+    approvers = review_selectors.review_approvers(review)
+    former = {u.pk for u in approvers if u.is_former}  # type: ignore[attr-defined]
+    votes = list(review.votes.select_related("voter"))
+    for vote in votes:
+        vote.former_approver = vote.voter_id in former  # type: ignore[attr-defined]
+    voted = {v.voter_id for v in votes}
+    review.approver_list = approvers  # type: ignore[attr-defined]
+    review.former_list = [u for u in approvers if u.pk in former]  # type: ignore[attr-defined]
+    review.vote_list = votes  # type: ignore[attr-defined]
+    review.counting = sum(1 for u in approvers if u.pk not in former or u.pk in voted)  # type: ignore[attr-defined]
     return ReviewOutputSerializer(review).data
 
 

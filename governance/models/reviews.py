@@ -46,6 +46,10 @@ class Review(models.Model):
     justification = models.TextField(blank=True, max_length=5000)
     readiness_at_request = models.JSONField(default=dict)
     approvers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="reviews_to_decide")
+    # Named approvers who have since left the project or lost the role or function the gate's
+    # policy names. The named set stays as it was requested (PRODUCT.md); these no longer vote,
+    # and those of them who had not voted no longer count towards the quorum.
+    former_approvers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="reviews_left", blank=True)
     quorum = models.CharField(max_length=10, choices=Quorum.choices, default=Quorum.ALL)
     quorum_value = models.PositiveSmallIntegerField(null=True, blank=True)
     needed = models.PositiveSmallIntegerField(help_text="Go votes needed, fixed at request time")

@@ -10,7 +10,7 @@ from django.http import Http404
 from governance.models import Gate, Review, Vote
 from lifecycle import hooks
 from lifecycle import selectors as lifecycle_selectors
-from lifecycle.models import Project, User
+from lifecycle.models import Membership, Project, User
 from lifecycle.permissions import Action
 
 
@@ -36,17 +36,31 @@ def review_open_for_gate(*, gate: Gate) -> Review | None:
     return review
 
 
+def review_approvers(review: Review) -> list[User]:
+    """The named approvers, each with `is_former` (left the project or lost approver status
+    since the review was requested), in one query."""
+    former = Review.former_approvers.through.objects.filter(review_id=review.pk, user_id=OuterRef("pk"))
+    return list(review.approvers.annotate(is_former=Exists(former)).order_by("username"))
+
+
 def review_page(*, review: Review, user: User) -> dict:
-    """Approvers with their votes, the quorum, and what the user may do (three queries)."""
-    approvers = list(review.approvers.order_by("username"))
+    """Approvers with their votes, the quorum, whether it can still be reached, and what the
+    user may do (three queries)."""
+    approvers = review_approvers(review)
     votes = {v.voter_id: v for v in review.votes.all()}
     go = sum(1 for v in votes.values() if v.decision == "go")
+    # As governance.services.counting_approvers: former approvers count only through a vote cast.
+    counting = sum(1 for u in approvers if not u.is_former or u.pk in votes)  # type: ignore[attr-defined]
     return {
         "review": review,
         "ballot": [(u, votes.get(u.pk)) for u in approvers],
         "go_votes": go,
+        "counting_approvers": counting,
+        "short": review.is_open and counting < review.needed,
         "my_vote": votes.get(user.pk),
-        "can_vote": review.is_open and any(u.pk == user.pk for u in approvers) and not review.project.is_read_only,
+        "can_vote": review.is_open
+        and any(u.pk == user.pk and not u.is_former for u in approvers)  # type: ignore[attr-defined]
+        and not review.project.is_read_only,
         "can_withdraw": review.is_open and review.project.access.allows(Action.REVIEW) and not review.project.is_read_only,  # type: ignore[attr-defined]
     }
 
@@ -65,10 +79,16 @@ def recent_decisions(*, user: User, limit: int = 10) -> list[Review]:
 
 
 def _waiting(user: User) -> QuerySet[Review]:
+    """Open reviews that name the user and wait for their vote, while they are still one of its
+    approvers and a member of the project (removal ends it at once, and the membership test
+    holds even if a review was never re-counted)."""
     voted = Vote.objects.filter(review=OuterRef("pk"), voter=user)
+    left = Review.former_approvers.through.objects.filter(review_id=OuterRef("pk"), user=user)
+    member = Membership.objects.filter(project=OuterRef("project"), user=user)
     return (
-        Review.objects.filter(status=Review.Status.OPEN, approvers=user, project__deleted_at__isnull=True)
+        Review.objects.filter(Exists(member), status=Review.Status.OPEN, approvers=user, project__deleted_at__isnull=True)
         .exclude(Exists(voted))
+        .exclude(Exists(left))
         .select_related("project", "gate__phase")
     )
 

@@ -76,10 +76,12 @@ __all__ = [
 ]
 
 from governance.services.reviews import (
+    counting_approvers,
     decision_snapshot,
     gate_approvers,
     outcome_of,
     quorum_needed,
+    review_approvers_recheck,
     review_request,
     review_withdraw,
     reviews_remind,
@@ -87,10 +89,12 @@ from governance.services.reviews import (
 )
 
 __all__ += [
+    "counting_approvers",
     "decision_snapshot",
     "gate_approvers",
     "outcome_of",
     "quorum_needed",
+    "review_approvers_recheck",
     "review_request",
     "review_withdraw",
     "reviews_remind",

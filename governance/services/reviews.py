@@ -8,6 +8,13 @@ decisions):
 
 Every write locks the review row first, so two approvers voting at once, or a vote racing a
 withdrawal, leave one consistent result.
+
+An approver who leaves the project, or loses the role or function the gate's policy names, stops
+being one of the review's approvers (`review_approvers_recheck`, called by the membership
+services): they can no longer vote, and if they had not voted they no longer count towards the
+quorum. A vote they had cast stands. The Go votes needed stay as fixed at request time, so
+removing someone never lowers the bar; a review left with fewer approvers than it needs tells the
+project's owners, who may withdraw it and ask again with the current approvers.
 """
 
 from __future__ import annotations
@@ -175,7 +182,7 @@ def review_withdraw(*, review: Review, actor: User) -> Review:
         actor=actor, action="review.withdrawn", obj=review, project=review.project_id, before=before, after=review_snapshot(review)
     )
     lifecycle_services.notify(
-        users=list(review.approvers.all()),
+        users=list(review.approvers.exclude(pk__in=review.former_approvers.values("pk"))),
         kind="review_resolved",
         title=f"Review withdrawn: {review.gate.phase.name} of {review.project.name}",
         body=f"{actor.display_name} withdrew the review; no vote is needed any more.",
@@ -192,9 +199,27 @@ def outcome_of(*, votes: list[str], approvers: int, needed: int) -> str | None:
     go = sum(1 for v in votes if v == Decision.GO)
     if go >= needed:
         return Decision.GO
-    if go + (approvers - len(votes)) < needed:
-        return max((v for v in votes if v != Decision.GO), key=Decision.severity)
+    against = [v for v in votes if v != Decision.GO]
+    if go + (approvers - len(votes)) < needed and against:
+        return max(against, key=Decision.severity)
+    # Undecided; also when approvers left and only Go votes were cast: the approvers still to
+    # vote may vote against, and until then nothing decides it (the owners are told, see
+    # review_approvers_recheck, and may withdraw it).
     return None
+
+
+def counting_approvers(review: Review) -> int:
+    """The approvers who count towards the quorum: those named, less the former approvers who
+    had not voted (two queries)."""
+    named = review.approvers.count()
+    gone_silent = review.former_approvers.exclude(pk__in=review.votes.values("voter_id")).count()
+    return named - gone_silent
+
+
+def _outcome_now(review: Review) -> str | None:
+    return outcome_of(
+        votes=list(review.votes.values_list("decision", flat=True)), approvers=counting_approvers(review), needed=review.needed
+    )
 
 
 @lifecycle_services.atomic
@@ -203,6 +228,8 @@ def vote_cast(*, review: Review, actor: User, decision: str, comment: str = "") 
     review = _locked(review)
     if not review.approvers.filter(pk=actor.pk).exists():
         raise PermissionDenied("Only the approvers named when this review was requested can vote.")
+    if review.former_approvers.filter(pk=actor.pk).exists():
+        raise PermissionDenied("You are no longer an approver of this project, so you cannot vote on this review.")
     if not review.is_open:
         raise Conflict(f"This review is {review.get_status_display().lower()}; votes are closed.", code="review_closed")
     lifecycle_services.ensure_writable(review.project)
@@ -238,9 +265,7 @@ def vote_cast(*, review: Review, actor: User, decision: str, comment: str = "") 
         url=review.get_absolute_url(),
         project=review.project,
     )
-    outcome = outcome_of(
-        votes=list(review.votes.values_list("decision", flat=True)), approvers=review.approvers.count(), needed=review.needed
-    )
+    outcome = _outcome_now(review)
     if outcome is not None:
         _resolve(review, outcome, actor)
     return vote, first
@@ -251,6 +276,7 @@ def decision_snapshot(review: Review) -> dict:
     versions, the sign-offs with their status and evidence."""
     gate = Gate.objects.select_related("last_assessment").get(pk=review.gate_id)
     assessment = gate.last_assessment
+    former = set(review.former_approvers.values_list("pk", flat=True))
     return {
         "readiness": {
             "assessment": str(assessment.pk) if assessment else None,
@@ -269,7 +295,14 @@ def decision_snapshot(review: Review) -> dict:
             for s in Signoff.objects.filter(project=review.project).order_by("phase__order", "kind")
         ],
         "votes": [
-            {"voter": v.voter.username, "decision": v.decision, "comment": v.comment, "at": v.cast_at.isoformat()}
+            {
+                "voter": v.voter.username,
+                "decision": v.decision,
+                "comment": v.comment,
+                "at": v.cast_at.isoformat(),
+                # Cast while an approver; the voter has since left or lost approver status.
+                "former_approver": v.voter_id in former,
+            }
             for v in review.votes.select_related("voter")
         ],
     }
@@ -333,7 +366,7 @@ def reviews_remind(*, now: Any = None) -> int:
         if claimed != 1:
             continue
         voted = set(review.votes.values_list("voter_id", flat=True))
-        waiting = [u for u in review.approvers.all() if u.pk not in voted]
+        waiting = [u for u in review.approvers.exclude(pk__in=review.former_approvers.values("pk")) if u.pk not in voted]
         lifecycle_services.notify(
             users=waiting,
             kind="review_reminder",
@@ -344,3 +377,73 @@ def reviews_remind(*, now: Any = None) -> int:
         )
         sent += len(waiting)
     return sent
+
+
+def _still_approver(review: Review, user_id: Any) -> bool:
+    """Whether a named approver still qualifies under the gate's policy: a member (active) with
+    the role or a function it names."""
+    return any(u.pk == user_id for u in gate_approvers(review.gate))
+
+
+@lifecycle_services.atomic
+def review_approvers_recheck(*, project: Project, user_id: Any, actor: User | None) -> list[Review]:
+    """Re-count the open reviews of `project` that name `user_id`, after their membership changed.
+
+    Called by the membership services (lifecycle.hooks.on_membership_changed), which hold the
+    project row and its memberships; the reviews come next in the lock order (lifecycle.locks).
+    1. Mark the user a former approver of each such review, or no longer one if they qualify
+       again (re-added with the role).
+    2. Re-evaluate the outcome: with fewer approvers to come, it may now be certain.
+    3. If the review stays open with fewer approvers than the Go votes it needs, tell the
+       project's owners (once, when it becomes short), who may withdraw it and ask again.
+    Returns the reviews that changed."""
+    locks.lock_project(project.pk)  # held already when called by the membership services
+    changed = []
+    ids = list(Review.objects.filter(project_id=project.pk, status=Review.Status.OPEN, approvers=user_id).values_list("pk", flat=True))
+    for review in (
+        Review.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("gate", "gate__phase", "gate__template", "gate__project", "project", "requested_by")
+        .filter(pk__in=ids, status=Review.Status.OPEN)
+        .order_by("pk")
+    ):
+        was_former = review.former_approvers.filter(pk=user_id).exists()
+        leaves = not _still_approver(review, user_id)
+        if leaves == was_former:
+            continue
+        short_before = counting_approvers(review) < review.needed
+        if leaves:
+            review.former_approvers.add(user_id)
+        else:
+            review.former_approvers.remove(user_id)
+        _save(review, [])
+        username = User.objects.filter(pk=user_id).values_list("username", flat=True).first() or ""
+        lifecycle_services.change_record(
+            actor=actor,
+            action="review.approver_left" if leaves else "review.approver_returned",
+            obj=review,
+            project=review.project_id,
+            after={"approver": username, "counting": counting_approvers(review), "needed": review.needed},
+        )
+        changed.append(review)
+        outcome = _outcome_now(review)
+        if outcome is not None:
+            _resolve(review, outcome, actor)
+        elif counting_approvers(review) < review.needed and not short_before:
+            _notify_short(review)
+    return changed
+
+
+def _notify_short(review: Review) -> None:
+    counting = counting_approvers(review)
+    phase = review.gate.phase.name
+    lifecycle_services.notify(
+        users=lifecycle_selectors.project_users(project=review.project, roles=("owner",)),
+        kind="review_short",
+        title=f"The {phase} gate review of {review.project.name} can no longer reach its quorum",
+        body=(
+            f"An approver left: {counting} approver{'s' if counting != 1 else ''} remain{'s' if counting == 1 else ''} "
+            f"for the {review.needed} Go votes the review needs. Withdraw it and request a new review with the current approvers."
+        ),
+        url=review.get_absolute_url(),
+        project=review.project,
+    )

@@ -11,7 +11,7 @@ from lifecycle.services.jobs import (
     job_start,
     job_succeed,
 )
-from lifecycle.services.members import membership_add, membership_remove, membership_update
+from lifecycle.services.members import membership_add, membership_remove, membership_update, user_access_record, user_access_snapshot
 from lifecycle.services.notifications import (
     notification_email_send,
     notification_kinds,
@@ -101,4 +101,6 @@ __all__ = [
     "token_create_with_password",
     "token_revoke",
     "tokens_revoke_all",
+    "user_access_record",
+    "user_access_snapshot",
 ]

@@ -1,14 +1,23 @@
-"""Project membership: roles, functions, and the rule that a project always keeps an owner."""
+"""Project membership: roles, functions, and the rule that a project always keeps an owner.
+
+Access ends when membership ends: every read is scoped by the current memberships (selectors), so
+removing someone takes away at once what they reached through the project. What other apps keep
+about a member (the approvers of an open review) they re-check through the membership listeners,
+called here inside the same transaction. Portfolio rights and administrator status are changed in
+the Django admin, which records them through `user_access_record`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from lifecycle import selectors
+from lifecycle import hooks, selectors
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import Function, Membership, Project, Role, User
+from lifecycle.permissions import PORTFOLIO_VIEWERS_GROUP
 from lifecycle.services.feed import feed_access_record
 from lifecycle.services.projects import lock_writable
 from lifecycle.services.records import atomic, change_record
@@ -62,6 +71,13 @@ def _record_access(actor: User | None, membership: Membership, granted: bool) ->
     feed_access_record(actor=actor, project=membership.project, user_id=membership.user_id, granted=granted)
 
 
+def _tell_listeners(project: Project, user_id: object, actor: User | None) -> None:
+    """Run after the membership row changed, with the project and memberships still locked, so a
+    listener sees the new standing and takes its own locks later in the order (reviews)."""
+    for listener in hooks.registry.membership_listeners:
+        listener(project=project, user_id=user_id, actor=actor)
+
+
 def membership_create_owner(*, project: Project, user: User, actor: User) -> Membership:
     """The creator of a project becomes its first owner (called by project_create)."""
     membership = Membership.objects.create(project=project, user=user, role=Role.OWNER)
@@ -92,6 +108,8 @@ def membership_add(*, project: Project, actor: User, user: str | User, role: str
     membership.functions.set(function_keys)
     _record(actor, "member.added", membership, None, membership_snapshot(membership, function_keys))
     _record_access(actor, membership, granted=True)
+    # Someone named on an open review who comes back counts again (the named set never grows).
+    _tell_listeners(project, target.pk, actor)
     return membership
 
 
@@ -127,6 +145,8 @@ def membership_update(*, membership: Membership, actor: User, role: str, functio
     after = membership_snapshot(membership)
     if after != before:
         _record(actor, "member.changed", membership, before, after)
+        # Approver to viewer (or losing the function a gate's policy names) ends approver status.
+        _tell_listeners(membership.project, membership.user_id, actor)
     return membership
 
 
@@ -143,4 +163,31 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     before = membership_snapshot(membership)
     _record(actor, "member.removed", membership, before, None, op="delete")
     _record_access(actor, membership, granted=False)
+    project, user_id = membership.project, membership.user_id
     membership.delete()
+    _tell_listeners(project, user_id, actor)
+
+
+def user_access_snapshot(user: User) -> dict:
+    """What a user sees outside their memberships: every project (portfolio viewers and
+    administrators) or nothing at all (an inactive account)."""
+    return {
+        "is_active": user.is_active,
+        "is_superuser": user.is_superuser,
+        "portfolio_viewer": user.groups.filter(name=PORTFOLIO_VIEWERS_GROUP).exists(),
+    }
+
+
+@atomic
+def user_access_record(*, user: User, actor: User, before: dict) -> bool:
+    """Record a change of a user's portfolio rights, administrator status or activity made in the
+    Django admin (which saves the user and its groups itself). The audit event moves the data
+    version that keys the page cache (lifecycle.page_cache), so no page cached while the user
+    could see every project is served to them afterwards. Returns whether anything changed."""
+    if not actor.is_superuser:
+        raise PermissionDenied("Only administrators change portfolio rights.")
+    after = user_access_snapshot(user)
+    if after == before:
+        return False
+    change_record(actor=actor, action="user.access_changed", obj=user, before=before, after=after, feed=False, label=user.username)
+    return True

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from lifecycle import hooks
+from lifecycle import hooks, selectors
 from lifecycle.models import Notification, NotificationPreference, Project, User
 from lifecycle.services.tasks import enqueue
 
@@ -64,6 +64,10 @@ def notification_email_send(*, notification_id: str) -> bool:
     if claimed != 1:
         return False
     notification = Notification.objects.select_related("user").get(pk=notification_id)
+    if not selectors.notification_visible(user=notification.user).filter(pk=notification.pk).exists():
+        # The recipient left the project between the change and this task: the e-mail would
+        # carry the project's content and a link into it. The claim stays, so it is never sent.
+        return False
     link = f"{settings.SITE_URL}{notification.url}" if notification.url.startswith("/") else notification.url
     message = "\n\n".join(part for part in (notification.body, link) if part)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
@@ -19,6 +19,12 @@ from lifecycle.http import AuthedHtmxRequest
 @require_GET
 def job_status(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     job = selectors.job_get_for_user(user=request.user, id=id)
+    if job is None and request.htmx:
+        # A page polling a job its user may no longer follow (removed from the project): htmx
+        # swaps nothing on a 404 and would poll on; the refresh reloads the page, which says why.
+        not_found = HttpResponseNotFound("No such job.")
+        not_found["HX-Refresh"] = "true"
+        return not_found
     if job is None:
         raise Http404("No such job.")
     done_url = request.GET.get("done", "")

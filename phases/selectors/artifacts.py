@@ -160,9 +160,12 @@ def _reviews_waiting(user: User) -> QuerySet[Artifact]:
 
 
 def _feedback_waiting(user: User) -> QuerySet[FeedbackRequest]:
-    return FeedbackRequest.objects.filter(reviewer=user, answered_at__isnull=True, artifact__project__deleted_at__isnull=True).exclude(
-        artifact__project__status=Project.Status.KILLED
-    )
+    # Only while the reviewer is still a member: a request (and its message) goes from the inbox
+    # of someone removed from the project, and comes back if they are added again.
+    member_of = Membership.objects.filter(user=user).values("project_id")
+    return FeedbackRequest.objects.filter(
+        reviewer=user, answered_at__isnull=True, artifact__project__deleted_at__isnull=True, artifact__project_id__in=member_of
+    ).exclude(artifact__project__status=Project.Status.KILLED)
 
 
 def inbox_count(user: User) -> int:
