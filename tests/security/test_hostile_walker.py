@@ -62,6 +62,7 @@ QUERY_PARAMS = (
     "since",
     "until",
     "template",
+    "tier",
 )
 # Parameters that switch a page into another mode (an export, a fragment): walked one at a time,
 # so that they do not hide what the others do.
@@ -239,3 +240,27 @@ def test_the_admin_answers_hostile_queries_without_a_500(objects, adam):
             if status >= 500:
                 problems.append(f"GET {change[:80]} ({label}): {status}")
     assert problems == [], "\n".join(problems[:60])
+
+
+def test_the_walk_knows_every_query_parameter():
+    """Every parameter a page reads, through a QueryForm or straight from request.GET, is one the
+    walk sends: a new filter cannot escape it."""
+    import re
+    from pathlib import Path
+
+    from lifecycle.forms import QueryForm
+
+    def subclasses(cls: type) -> list[type]:
+        return [cls, *(s for sub in cls.__subclasses__() for s in subclasses(sub))]
+
+    import governance.forms  # noqa: F401 - their QueryForms register as subclasses
+    import lifecycle.views.audit  # noqa: F401
+    import phases.views.artifacts  # noqa: F401
+
+    read = {name for form in subclasses(QueryForm)[1:] for name in form().fields}
+    root = Path(__file__).resolve().parents[2]
+    for app in ("lifecycle", "phases", "governance"):
+        for path in (root / app).rglob("*.py"):
+            read |= set(re.findall(r"request\.GET(?:\.get\(|\[)\"([a-z_]+)\"", path.read_text()))
+    assert read, "no query parameter found: the search is broken"
+    assert sorted(read - set(QUERY_PARAMS) - set(MODE_PARAMS)) == []
