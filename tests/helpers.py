@@ -25,10 +25,21 @@ def statuses_by_role(
     return result
 
 
-def count_queries(func: Callable[[], Any]) -> tuple[int, Any]:
+class QueryCount(int):
+    """A number of queries that also holds their SQL, for the message of a failed budget."""
+
+    sql: list[str]
+
+    def listing(self) -> str:
+        return "\n".join(f"  {i}. {q}" for i, q in enumerate(self.sql, 1))
+
+
+def count_queries(func: Callable[[], Any]) -> tuple[QueryCount, Any]:
     with CaptureQueriesContext(connection) as ctx:
         result = func()
-    return len(ctx.captured_queries), result
+    count = QueryCount(len(ctx.captured_queries))
+    count.sql = [q["sql"] for q in ctx.captured_queries]
+    return count, result
 
 
 def assert_partial(response: Any, region_id: str) -> None:

@@ -12,7 +12,7 @@ from lifecycle import services as lifecycle_services
 from lifecycle.models import Project, User
 from phases import services as phases_services
 from tests.conftest import make_user
-from tests.helpers import count_queries
+from tests.helpers import QueryCount, count_queries
 
 # name: exact number of queries for one request, whatever the data size.
 BUDGETS = {
@@ -94,7 +94,11 @@ def _both_sizes(name: str, request: Callable[[], int], grow: Callable[[], None])
     small = request()
     grow()
     large = request()
-    assert (small, large) == (BUDGETS[name], BUDGETS[name]), f"{name}: {small} queries, then {large} after growing"
+    if (small, large) != (BUDGETS[name], BUDGETS[name]):
+        listings = "".join(
+            f"\n{label} ({n}):\n{n.listing()}" for label, n in (("small", small), ("after growing", large)) if isinstance(n, QueryCount)
+        )
+        raise AssertionError(f"{name}: {small} queries, then {large} after growing (budget {BUDGETS[name]}){listings}")
 
 
 def test_project_list(client_for, alice, project):
