@@ -90,11 +90,11 @@ def project_access_check(*, user: User, project: Project, action: Action = Actio
     if not access.can_see or (project.is_deleted and not access.is_admin):
         raise Http404("No such project.")
     if not access.allows(action):
-        raise PermissionDenied(_DENIED[action])
+        raise PermissionDenied(DENIED[action])
     return access
 
 
-_DENIED = {
+DENIED = {
     Action.VIEW: "You cannot see this project.",
     Action.MANAGE: "Only the project's owners can do this.",
     Action.CONTRIBUTE: "Only owners and contributors can change this project's work.",

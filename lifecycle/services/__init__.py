@@ -32,6 +32,7 @@ from lifecycle.services.projects import (
     project_restore,
     project_resume,
     project_update,
+    require,
 )
 from lifecycle.services.records import (
     atomic,
@@ -90,6 +91,7 @@ __all__ = [
     "project_restore",
     "project_resume",
     "project_update",
+    "require",
     "snapshot",
     "template_duplicate",
     "template_ensure_default",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from lifecycle import hooks
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import LifecycleTemplate, Phase, PhaseKey, Project, Tag, User
+from lifecycle.permissions import Action
 from lifecycle.services.feed import feed_project_visibility_record
 from lifecycle.services.records import atomic, change_record, snapshot
 
@@ -36,6 +37,22 @@ def project_snapshot(project: Project) -> dict:
     data = snapshot(project, PROJECT_FIELDS)
     data["tags"] = sorted(t.name for t in project.tags.all())
     return data
+
+
+def require(actor: User | None, project: Project, *actions: Action, message: str = "") -> None:
+    """The services' own permission check: `actor` may do one of `actions` in `project`, or
+    PermissionDenied, whichever door the call came through (a page, the API, a task, a command).
+    Views keep only "may this person see the project" (404 for outsiders). None is the system
+    (sweeps, imports), which may. The role is read afresh, once per project instance."""
+    from django.core.exceptions import PermissionDenied
+
+    from lifecycle import selectors
+
+    if actor is None:
+        return
+    access = selectors.project_access(user=actor, project=project)
+    if not any(access.allows(action) for action in actions):
+        raise PermissionDenied(message or selectors.DENIED[actions[0]])
 
 
 def ensure_writable(project: Project) -> None:

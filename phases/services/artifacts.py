@@ -14,6 +14,7 @@ from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import Phase, Project, Role, User
+from lifecycle.permissions import Action
 from phases.artifact_types import PHASE_OF_TYPE
 from phases.artifacts.types import ARTIFACT_TYPES
 from phases.models import (
@@ -106,6 +107,7 @@ def _locked(artifact: Artifact) -> Artifact:
 @lifecycle_services.atomic
 def artifact_create(*, project: Project, actor: User, type: str, title: str, data: Any) -> Artifact:
     project = lifecycle_services.lock_writable(project)
+    lifecycle_services.require(actor, project, Action.CONTRIBUTE)
     title, cleaned = _clean(type, title, data)
     artifact = Artifact.objects.create(project=project, phase=_phase_for(project, type), type=type, title=title, owner=actor)
     version = _new_version(artifact, actor, title, cleaned)
@@ -120,6 +122,7 @@ def artifact_update(*, artifact: Artifact, actor: User, title: str | None = None
     """Save new content as a new draft version. Editing an approved artifact leaves the approved
     version intact (gates keep seeing it) until the new one is approved."""
     artifact = _locked(artifact)
+    lifecycle_services.require(actor, artifact.project, Action.CONTRIBUTE)
     if artifact.status == ArtifactStatus.IN_REVIEW:
         raise Conflict(
             "This artifact is waiting for review; it can change again once an approver approves it or sends it back.",
@@ -140,6 +143,7 @@ def artifact_update(*, artifact: Artifact, actor: User, title: str | None = None
 @lifecycle_services.atomic
 def artifact_submit(*, artifact: Artifact, actor: User) -> Artifact:
     artifact = _locked(artifact)
+    lifecycle_services.require(actor, artifact.project, Action.CONTRIBUTE)
     if artifact.status != ArtifactStatus.DRAFT:
         raise Conflict(f"Only a draft can be submitted for review (this one is {artifact.get_status_display().lower()}).", code="not_draft")
     before = artifact_snapshot(artifact)
@@ -167,6 +171,7 @@ def artifact_submit(*, artifact: Artifact, actor: User) -> Artifact:
 
 def _decide(artifact: Artifact, actor: User, decision: str, comment: str) -> Artifact:
     artifact = _locked(artifact)
+    lifecycle_services.require(actor, artifact.project, Action.APPROVE)
     if artifact.owner_id == actor.pk:
         raise PermissionDenied("You own this artifact; another approver must decide on it.")
     if artifact.status != ArtifactStatus.IN_REVIEW:
@@ -216,6 +221,7 @@ def artifact_send_back(*, artifact: Artifact, actor: User, comment: str) -> Arti
 @lifecycle_services.atomic
 def artifact_comment_add(*, artifact: Artifact, actor: User, body: str) -> ArtifactComment:
     artifact = _locked(artifact)
+    lifecycle_services.require(actor, artifact.project, Action.CONTRIBUTE, Action.APPROVE, message="Viewers cannot comment.")
     body = (body or "").strip()
     if not body:
         raise ApplicationError("Write a comment first.", fields={"body": ["This field is required."]})
@@ -230,6 +236,9 @@ def artifact_comment_add(*, artifact: Artifact, actor: User, body: str) -> Artif
 def feedback_request(*, artifact: Artifact, actor: User, reviewers: Iterable[User], message: str = "") -> list[FeedbackRequest]:
     """Ask chosen members for feedback on the latest version (iterative stakeholder feedback)."""
     artifact = _locked(artifact)
+    if artifact.owner_id != actor.pk:
+        message = "Only the artifact's owner or a project owner asks for feedback."
+        lifecycle_services.require(actor, artifact.project, Action.MANAGE, message=message)
     members = lifecycle_selectors.project_member_ids(project=artifact.project)
     chosen = {u.pk: u for u in reviewers if u.pk != actor.pk}
     if not chosen:

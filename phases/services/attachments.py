@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, ServiceUnavailable
 from lifecycle.models import User
+from lifecycle.permissions import Action
 from phases.models import Artifact, Attachment
 
 logger = logging.getLogger(__name__)
@@ -134,6 +135,7 @@ def attachment_add(*, artifact: Artifact, actor: User, upload: UploadedFile) -> 
         .select_related("project", "latest_version", "approved_version")
         .get(pk=artifact.pk)
     )
+    lifecycle_services.require(actor, artifact.project, Action.CONTRIBUTE)
     name = safe_filename(upload.name or "attachment")
     if upload.size is None or upload.size > settings.UPLOAD_MAX_BYTES:
         limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)

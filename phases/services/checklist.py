@@ -13,6 +13,7 @@ from django.utils import timezone
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.models import ChecklistItemTemplate, Phase, Project, User
+from lifecycle.permissions import Action
 from phases.models import ChecklistItem
 
 ITEM_FIELDS = ("done", "done_by", "done_at", "note", "evidence_links", "required", "title")
@@ -87,6 +88,7 @@ def checklist_item_set_done(
     """Tick or untick an item (with an optional note and evidence links), recording who and when."""
     lifecycle_services.lock_writable(item.project_id)
     item = ChecklistItem.objects.select_for_update(of=("self",), no_key=True).select_related("project", "phase").get(pk=item.pk)
+    lifecycle_services.require(actor, item.project, Action.CONTRIBUTE)
     before = item_snapshot(item)
     if note is not None:
         if len(note) > 2000:

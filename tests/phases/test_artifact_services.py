@@ -77,11 +77,11 @@ def test_review_approve_and_edit_keeps_the_approved_version(project, bob, ava):
     assert ArtifactVersion.objects.get(artifact=artifact, number=1).status == "superseded"
 
 
-def test_nobody_approves_their_own_artifact(project, ava):
-    artifact = create(project, ava)
-    services.artifact_submit(artifact=artifact, actor=ava)
+def test_nobody_approves_their_own_artifact(project, adam):
+    artifact = create(project, adam)
+    services.artifact_submit(artifact=artifact, actor=adam)
     with pytest.raises(PermissionDenied):
-        services.artifact_approve(artifact=artifact, actor=ava)
+        services.artifact_approve(artifact=artifact, actor=adam)
 
 
 def test_sending_back_needs_a_comment_and_returns_to_draft(project, bob, ava):
