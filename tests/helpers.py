@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -59,3 +60,27 @@ def deadlock_error() -> Exception:
     error = OperationalError("deadlock detected")
     error.__cause__ = type("DeadlockDetected", (Exception,), {"pgcode": locks.DEADLOCK})()
     return error
+
+
+def race(*calls: Callable[[], Any]) -> list[Any]:
+    """Run the calls at the same moment in separate threads, each with its own database
+    connection; return each call's result, or the exception it raised (the race's loser
+    reports how it lost)."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as e:  # noqa: BLE001 - reported, not lost
+            results[index] = e
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

@@ -4,12 +4,10 @@ instead of starting another, even when the requests arrive at the same moment.""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +17,7 @@ from lifecycle.models import Job
 from lifecycle.services.jobs import LOST_JOB
 from tests.api.schema import assert_matches_schema
 from tests.conftest import make_user
-from tests.helpers import assert_partial
+from tests.helpers import assert_partial, race
 
 REPORT = "governance_report"
 
@@ -124,28 +122,6 @@ def test_the_api_names_the_report_already_running(api_for, alice, vic, project):
 # --- At the same moment ------------------------------------------------------------------------
 
 
-def _race(calls):
-    """Run the calls at once in threads with their own connections; each call's result or error."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as e:  # noqa: BLE001 - a failed call is reported, not lost
-            results[index] = e
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("attempt", range(3))
 def test_requests_at_the_same_moment_start_one_report(attempt):
@@ -156,7 +132,7 @@ def test_requests_at_the_same_moment_start_one_report(attempt):
         lifecycle_services.membership_add(project=project, actor=alice, user=person, role="viewer")
 
     with mock.patch("lifecycle.services.jobs.send_now", return_value=True) as sent:
-        results = _race([lambda person=person: services.report_request(project=project, actor=person) for person in people])
+        results = race(*[lambda person=person: services.report_request(project=project, actor=person) for person in people])
 
     assert all(isinstance(r, Job) for r in results), results
     # The project row lock makes the check and the insert one step: one job, one task.

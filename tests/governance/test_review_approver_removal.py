@@ -9,22 +9,10 @@ import pytest
 from django.urls import reverse
 
 from governance import services
-from governance.models import Gate, Review
+from governance.models import Review
 from lifecycle import services as lifecycle_services
 from lifecycle.models import AuditEvent, Notification
 from tests.conftest import make_user
-
-
-@pytest.fixture
-def gate(project):
-    return Gate.objects.get(project=project, phase__key="scope")
-
-
-@pytest.fixture
-def ben(project, alice):
-    ben = make_user("ben")
-    lifecycle_services.membership_add(project=project, actor=alice, user=ben, role="approver", functions=["ethics_board"])
-    return ben
 
 
 @pytest.fixture

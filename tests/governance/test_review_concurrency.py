@@ -3,10 +3,7 @@ PostgreSQL), proven with threads against the real database."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from governance import services
 from governance.models import Gate, Review
@@ -14,31 +11,9 @@ from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import Conflict
 from lifecycle.models import AuditEvent
 from tests.conftest import make_user
+from tests.helpers import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _race(*calls):
-    """Run the calls at the same moment in separate threads (own connections); return each
-    call's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as e:  # noqa: BLE001 - the race's loser reports how it lost
-            results[index] = e
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 @pytest.fixture
@@ -56,7 +31,7 @@ def setup(db):
 def test_two_approvers_voting_at_once_resolve_the_review_once(setup, attempt):
     project, review, _, ava, ben = setup
 
-    results = _race(
+    results = race(
         lambda: services.vote_cast(review=review, actor=ava, decision="go"),
         lambda: services.vote_cast(review=review, actor=ben, decision="go"),
     )
@@ -76,7 +51,7 @@ def test_a_vote_racing_a_withdrawal_leaves_one_consistent_result(setup, attempt)
     project, review, alice, ava, ben = setup
     services.vote_cast(review=review, actor=ava, decision="go")
 
-    vote, withdrawal = _race(
+    vote, withdrawal = race(
         lambda: services.vote_cast(review=review, actor=ben, decision="go"),
         lambda: services.review_withdraw(review=review, actor=alice),
     )

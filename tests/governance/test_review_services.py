@@ -59,18 +59,6 @@ def test_quorum_variants(quorum, value, approvers, needed):
     assert services.quorum_needed(GateTemplate(quorum=quorum, quorum_value=value), approvers) == needed
 
 
-@pytest.fixture
-def gate(project):
-    return Gate.objects.get(project=project, phase__key="scope")
-
-
-@pytest.fixture
-def ben(project, alice):
-    ben = make_user("ben")
-    lifecycle_services.membership_add(project=project, actor=alice, user=ben, role="approver", functions=["ethics_board"])
-    return ben
-
-
 def request(gate, actor, justification="Asking early to get feedback"):
     return services.review_request(gate=gate, actor=actor, justification=justification)
 

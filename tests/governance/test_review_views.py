@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from governance import services
-from governance.models import Gate, Review
+from governance.models import Review
 from tests.helpers import statuses_by_role
 
 VISIBLE = {"owner": 200, "contributor": 200, "approver": 200, "viewer": 200, "portfolio_viewer": 200, "admin": 200, "outsider": 404}
-
-
-@pytest.fixture
-def gate(project):
-    return Gate.objects.get(project=project, phase__key="scope")
 
 
 def test_only_owners_and_admins_request_reviews(client_for, personas, gate):
