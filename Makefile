@@ -30,7 +30,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DJANGO_SETTINGS_MODULE=lifecycle.settings_test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+	DJANGO_SETTINGS_MODULE=lifecycle.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(PY) -m pytest -m "not soak"
 	$(PY) -m pytest -m soak -n 0
 
@@ -43,7 +43,7 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 
 schema: $(VENV)/.installed
-	DJANGO_SETTINGS_MODULE=lifecycle.settings_test $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+	DJANGO_SETTINGS_MODULE=lifecycle.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file openapi.yaml
 
 lock: $(VENV)/.installed-dev
 	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt pyproject.toml

@@ -155,7 +155,7 @@ def peak_memory_mb(pid: int) -> float:
 # The HTTP benchmarks: gunicorn on loopback with the bench settings, and a user who sees every
 # project (a portfolio viewer, as a PMO dashboard or a syncing REST client would be).
 
-BENCH_SETTINGS = "bench.settings_bench"
+BENCH_SETTINGS = "lifecycle.settings.bench"
 BENCH_USER = "bench-pmo"
 BENCH_PASSWORD = "bench-password-not-secret"
 STATIC_ROOT = ROOT / "bench" / "results" / "staticfiles"

@@ -37,7 +37,7 @@ def main() -> None:
     args = parser.parse_args()
 
     url = create_database(args.database)
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "lifecycle.settings_test", "DATABASE_URL": url, "SECRET_KEY": "bench-only"})
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "lifecycle.settings.test", "DATABASE_URL": url, "SECRET_KEY": "bench-only"})
     sys.path.insert(0, str(ROOT))
     import django
 

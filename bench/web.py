@@ -3,7 +3,7 @@ the same gunicorn, middleware and authentication in the same run.
 
     python bench/web.py [--projects 10000] [--reuse] [--duration 15] [--connections 16]
 
-Starts gunicorn on loopback (sync workers, as the Procfile runs it) with bench/settings_bench.py,
+Starts gunicorn on loopback (sync workers, as the Procfile runs it) with lifecycle/settings/bench.py,
 whose URLconf adds `bench/baseline/`: constant JSON from a view of the API's own class. Logs in a
 portfolio viewer (sees every project) through the login form for the pages and gets a token from
 the token endpoint for the API, then drives each endpoint with wrk (Debian package `wrk`) at the

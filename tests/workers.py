@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def heavy_queue(queue: str) -> str:
-    """The heavy queue beside `queue`, named as lifecycle/settings_test.py names it."""
+    """The heavy queue beside `queue`, named as lifecycle/settings/test.py names it."""
     return f"{queue}-heavy"
 
 
@@ -32,7 +32,7 @@ def worker_env(**overrides: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "lifecycle.settings_test",
+            "DJANGO_SETTINGS_MODULE": "lifecycle.settings.test",
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
             "TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
             "REDIS_URL": settings.CELERY_BROKER_URL,

@@ -15,7 +15,7 @@ os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("LOG_FORMAT", "text")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 
-from lifecycle.settings import *  # noqa: E402, F403
+from lifecycle.settings.base import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -5,6 +5,6 @@ authentication, permission and throttle classes, the same gunicorn workers); onl
 work differs. Nothing else changes, so the figures are the product's.
 """
 
-from lifecycle.settings import *  # noqa: F403
+from lifecycle.settings.base import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls_bench"
