@@ -27,7 +27,7 @@ def dev_secret() -> Path:
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lifecycle.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lifecycle.settings.base")
     if not os.environ.get("SECRET_KEY") and not os.environ.get("SECRET_KEY_FILE"):
         with contextlib.suppress(OSError):  # a read-only install: the settings say what is missing
             os.environ["SECRET_KEY_FILE"] = str(dev_secret())

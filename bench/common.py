@@ -83,7 +83,7 @@ def prepare_database(name: str, projects: int, *, reuse: bool) -> str:
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lifecycle.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lifecycle.settings.base")
     os.environ.setdefault("LOG_FORMAT", "text")
     import django
 

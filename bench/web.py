@@ -218,7 +218,7 @@ def _figures(output: str) -> dict[str, int]:
 def _warm_up(base: str, endpoint: Endpoint, header: str, workers: int) -> None:
     """Every path of the run once, and at least two requests per worker, all answered before the
     run starts (a wrk warm-up would leave queued requests behind). The runs measure the steady
-    state: the pages the product caches (lifecycle.page_cache) are in the cache, as they are
+    state: the pages the product caches (lifecycle.infrastructure.page_cache) are in the cache, as they are
     after one view while nothing changes. What a first view costs is the in-process table."""
     from concurrent.futures import ThreadPoolExecutor
 

@@ -20,9 +20,9 @@ from governance.models import (
     TemplateGovernance,
     Tier,
 )
+from lifecycle.infrastructure.yaml_loader import Checker, Node, NodeList
 from lifecycle.models import Function, LifecycleTemplate, PhaseKey, Role
 from lifecycle.services.templates import REF_PATTERN, validate_item
-from lifecycle.yaml_loader import Checker, Node, NodeList
 
 CRITERION_KEYS = ("key", "kind", "must_meet", "weight", "tiers", "artifact_type", "signoff_kind", "level", "metric")
 _PARAMS = ("artifact_type", "signoff_kind", "level", "metric")

@@ -33,7 +33,7 @@ admin.site.login_form = GuardedAdminAuthenticationForm
 class UserAdmin(BaseUserAdmin):
     """Portfolio rights (the portfolio viewers group), administrator status and activity change
     here. The admin saves the user and then its groups; once both are saved, the change is
-    recorded, which also retires cached pages the user could see before (lifecycle.page_cache)."""
+    recorded, which also retires cached pages the user could see before (lifecycle.infrastructure.page_cache)."""
 
     list_display = ("username", "email", "first_name", "last_name", "is_active", "is_superuser")
     list_filter = ("is_active", "is_superuser", "groups")

@@ -19,10 +19,10 @@ class LifecycleConfig(AppConfig):
         # group, frameworks, the default template) must exist after every migrate, and after
         # every flush of a test database.
         post_migrate.connect(_bootstrap, sender=self, dispatch_uid="lifecycle-bootstrap")
-        # A sign-in starts the session's idle and absolute clocks (lifecycle.middleware).
+        # A sign-in starts the session's idle and absolute clocks (lifecycle.infrastructure.middleware).
         from django.contrib.auth.signals import user_logged_in
 
-        from lifecycle.middleware import session_clocks_start
+        from lifecycle.infrastructure.middleware import session_clocks_start
 
         user_logged_in.connect(session_clocks_start, dispatch_uid="lifecycle-session-clocks")
 

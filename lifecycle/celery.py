@@ -10,7 +10,7 @@ from typing import Any
 
 from celery import Celery, bootsteps, signals
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lifecycle.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lifecycle.settings.base")
 
 app = Celery("lifecycle")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -33,7 +33,7 @@ def _setup_logging(**kwargs: object) -> None:
 
 @signals.before_task_publish.connect
 def _propagate_request_id(headers: dict | None = None, **kwargs: object) -> None:
-    from lifecycle.logging import current_request_id
+    from lifecycle.infrastructure.logging import current_request_id
 
     if headers is not None and current_request_id():
         headers["request_id"] = current_request_id()
@@ -45,7 +45,7 @@ _started: dict[str, float] = {}
 
 @signals.task_prerun.connect
 def _task_started(task_id: str = "", task: Any = None, **kwargs: object) -> None:
-    from lifecycle.logging import clean_request_id, set_request_id, set_task
+    from lifecycle.infrastructure.logging import clean_request_id, set_request_id, set_task
 
     request = getattr(task, "request", None)
     set_request_id(clean_request_id(getattr(request, "request_id", None)) or "")
@@ -57,8 +57,8 @@ def _task_started(task_id: str = "", task: Any = None, **kwargs: object) -> None
 def _task_finished(task_id: str = "", task: Any = None, state: str | None = None, **kwargs: object) -> None:
     """Count the task and time it, then forget its request id: the next task this process runs
     may come from beat or from another request."""
-    from lifecycle import metrics
-    from lifecycle.logging import set_request_id, set_task
+    from lifecycle.infrastructure import metrics
+    from lifecycle.infrastructure.logging import set_request_id, set_task
 
     started = _started.pop(task_id, None)
     try:

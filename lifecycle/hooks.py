@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
+    from lifecycle.infrastructure.yaml_loader import Node
     from lifecycle.models import LifecycleTemplate, Project, User
-    from lifecycle.yaml_loader import Node
 
 
 @dataclass(frozen=True)

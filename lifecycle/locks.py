@@ -33,7 +33,7 @@ attempt survives it: its rows roll back, its change records are dropped (records
 after-commit callbacks (tasks, e-mails, listeners) are discarded by Django. So a retried call writes
 once. Only the outermost block retries; a call nested in another transaction lets the conflict
 rise to the block that owns the transaction. When the attempts are spent the error rises as it is,
-and the web layer answers 503 with Retry-After (lifecycle.middleware), never 500.
+and the web layer answers 503 with Retry-After (lifecycle.infrastructure.middleware), never 500.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def retrying(func: Callable[..., T]) -> Callable[..., T]:
 
 def _count_retry(state: str) -> None:
     try:
-        from lifecycle import metrics
+        from lifecycle.infrastructure import metrics
 
         metrics.db_retry(state)
     except Exception as e:  # noqa: BLE001 - counting must never fail the retry

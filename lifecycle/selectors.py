@@ -320,7 +320,7 @@ def dashboard_core(*, user: User, project_ids: QuerySet) -> dict:
     from django.db.models import Count
     from django.utils import timezone
 
-    from lifecycle import charts
+    from lifecycle.infrastructure import charts
 
     projects = Project.objects.filter(pk__in=project_ids)
     by_phase = dict(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from lifecycle.infrastructure.yaml_loader import Checker, Node
 from lifecycle.models import LifecycleTemplate
 from lifecycle.services.templates import REF_PATTERN
-from lifecycle.yaml_loader import Checker, Node
 from phases.artifact_types import ArtifactTypeKey
 from phases.models import ArtifactTypeTemplate
 

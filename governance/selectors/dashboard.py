@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from governance.models import Classification, Gate, PostLaunchTask, Review, Risk, RiskMatrix, Tier
 from governance.selectors.risks import heat_map
-from lifecycle import charts
+from lifecycle.infrastructure import charts
 from lifecycle.models import Project, User
 
 TOP = 8

@@ -92,7 +92,7 @@ def gate_trends_for_project(*, gates: list[Gate], points: int = TREND_POINTS) ->
     from django.db.models import F, Window
     from django.db.models.functions import RowNumber
 
-    from lifecycle import charts
+    from lifecycle.infrastructure import charts
 
     rows = (
         Assessment.objects.filter(gate__in=[g.pk for g in gates if g.phase.status != Phase.Status.NOT_STARTED])

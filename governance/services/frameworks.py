@@ -9,10 +9,10 @@ from django.conf import settings
 
 from governance.models import Framework, Requirement, RiskMatrix, Tier
 from lifecycle import services as lifecycle_services
-from lifecycle import yaml_loader
 from lifecycle.exceptions import ApplicationError
+from lifecycle.infrastructure import yaml_loader
+from lifecycle.infrastructure.yaml_loader import Checker, Node
 from lifecycle.models import User
-from lifecycle.yaml_loader import Checker, Node
 
 FRAMEWORKS_DIR = Path(settings.BASE_DIR) / "governance" / "frameworks"
 TOP_KEYS = ("key", "name", "full_name", "source", "as_of", "requirements", "tiers", "dates")

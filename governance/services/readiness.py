@@ -30,8 +30,9 @@ from django.utils import timezone
 from governance import scoring
 from governance.models import Assessment, Classification, CriterionTemplate, Gate, GateTemplate, Risk, Signoff
 from governance.models.register import risk_counts_as_open
-from lifecycle import hooks, page_cache
+from lifecycle import hooks
 from lifecycle import services as lifecycle_services
+from lifecycle.infrastructure import page_cache
 from lifecycle.models import Phase, Project, User
 from phases import selectors as phases_selectors
 

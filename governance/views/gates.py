@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from governance import selectors
 from governance.forms import GateQuery
 from governance.services import readiness as readiness_services
-from lifecycle import charts
-from lifecycle.http import AuthedHtmxRequest
+from lifecycle.infrastructure import charts
+from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.permissions import Action
 
 

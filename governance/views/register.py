@@ -17,7 +17,7 @@ from governance.forms import ClassificationForm, IncidentForm, ScheduleForm, Sig
 from governance.models import Classification
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.exceptions import ApplicationError
-from lifecycle.http import AuthedHtmxRequest
+from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.permissions import Action
 from lifecycle.views.common import go
 from phases import selectors as phases_selectors

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from governance import reports, services
 from lifecycle import selectors as lifecycle_selectors
-from lifecycle.http import AuthedHtmxRequest
+from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.models import Job
 
 

@@ -18,7 +18,7 @@ from governance.models import Decision
 from governance.selectors import reviews as review_selectors
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import AccessibleForm
-from lifecycle.http import AuthedHtmxRequest
+from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.permissions import Action
 from lifecycle.views.common import go
 

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from governance import selectors, services
 from governance.forms import NOT_CLOSED, CategoryForm, RiskAcceptForm, RiskFilterForm, RiskForm
 from governance.models import Risk, RiskLevel
-from lifecycle import exports
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.exceptions import ApplicationError
-from lifecycle.http import AuthedHtmxRequest
+from lifecycle.infrastructure import exports
+from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.models import Project
 from lifecycle.permissions import Action
 from lifecycle.views.common import go, paginate

@@ -19,7 +19,7 @@ from governance.models import WebhookEndpoint
 from governance.selectors import webhooks as selectors
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.exceptions import ApplicationError
-from lifecycle.http import AuthedHtmxRequest
+from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.permissions import Action
 from lifecycle.views.common import go, paginate
 

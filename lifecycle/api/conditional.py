@@ -2,7 +2,7 @@
 
 The ETag is a hash of the representation, so it changes whenever anything the client sees
 changes (including nested data), and equal representations share it. Compressed responses carry
-the same tag with a "-gzip" suffix (lifecycle.middleware); comparisons ignore the suffix.
+the same tag with a "-gzip" suffix (lifecycle.infrastructure.middleware); comparisons ignore the suffix.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from lifecycle import locks
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import PreconditionFailed, PreconditionRequired
-from lifecycle.middleware import GZIP_ETAG_SUFFIX
+from lifecycle.infrastructure.middleware import GZIP_ETAG_SUFFIX
 from lifecycle.models import Project
 
 T = TypeVar("T")

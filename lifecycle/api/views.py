@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from lifecycle import page_cache, selectors, services
+from lifecycle import selectors, services
 from lifecycle.api.base import ApiView, StrictSerializer, TokenCreateThrottle, validated
 from lifecycle.api.conditional import if_match, with_etag
 from lifecycle.api.fields import NullableObject, Timestamp
@@ -27,6 +27,7 @@ from lifecycle.api.serializers import (
     project_representation,
 )
 from lifecycle.exceptions import ApplicationError
+from lifecycle.infrastructure import page_cache
 from lifecycle.models import ChangeRecord, Job, LifecycleTemplate, PhaseKey, Project, Role
 from lifecycle.permissions import Action
 from lifecycle.services import login_guard, tokens

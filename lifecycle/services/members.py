@@ -182,7 +182,7 @@ def user_access_snapshot(user: User) -> dict:
 def user_access_record(*, user: User, actor: User, before: dict) -> bool:
     """Record a change of a user's portfolio rights, administrator status or activity made in the
     Django admin (which saves the user and its groups itself). The audit event moves the data
-    version that keys the page cache (lifecycle.page_cache), so no page cached while the user
+    version that keys the page cache (lifecycle.infrastructure.page_cache), so no page cached while the user
     could see every project is served to them afterwards. Returns whether anything changed."""
     if not actor.is_superuser:
         raise PermissionDenied("Only administrators change portfolio rights.")

@@ -33,7 +33,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from lifecycle import hooks, locks
-from lifecycle.logging import current_request_id
+from lifecycle.infrastructure.logging import current_request_id
 from lifecycle.models import AuditEvent, ChangeRecord, Job, User
 from lifecycle.services import tasks
 

@@ -14,11 +14,12 @@ import yaml
 from django.conf import settings
 from django.db.models import Max
 
-from lifecycle import hooks, yaml_loader
+from lifecycle import hooks
 from lifecycle.exceptions import ApplicationError
+from lifecycle.infrastructure import yaml_loader
+from lifecycle.infrastructure.yaml_loader import Checker, Node
 from lifecycle.models import ChecklistItemTemplate, LifecycleTemplate, PhaseKey, PhaseTemplate, User
 from lifecycle.services.records import atomic, change_record
-from lifecycle.yaml_loader import Checker, Node
 
 DEFAULT_TEMPLATE_PATH = Path(settings.BASE_DIR) / "lifecycle" / "fixtures" / "templates" / "genai-default.yaml"
 REF_PATTERN = r"^[a-z0-9-]+:[A-Za-z0-9.()_-]+$"

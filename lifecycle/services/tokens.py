@@ -4,7 +4,7 @@ A token lives until it is revoked, until its expiry (chosen when it is made, at 
 MAX_LIFETIME_DAYS ahead, or never), or until its owner's password changes: a new password is
 how people lock out whoever may have learnt the old one, and a token taken with the old password
 must not outlive it (`tokens_revoke_all`, called for every password change by
-lifecycle.passwords).
+lifecycle.infrastructure.passwords).
 """
 
 from __future__ import annotations

@@ -1,5 +1,3 @@
-"""The product's settings. `lifecycle.settings` is what production runs (base.py, read from the
-environment); `lifecycle.settings.test` is the test suite's and `lifecycle.settings.bench` the
-HTTP benchmark's, each the base plus its own changes."""
-
-from lifecycle.settings.base import *  # noqa: F403
+"""The product's settings: `base` is what production runs, read from the environment; `test`
+(the test suite) and `bench` (the HTTP benchmark) are the base plus their own changes. Nothing is
+imported here, so the test settings can set their environment defaults before the base reads it."""

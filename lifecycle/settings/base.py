@@ -90,27 +90,27 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "lifecycle.metrics.MetricsMiddleware",
-    "lifecycle.middleware.RequestIdMiddleware",
+    "lifecycle.infrastructure.metrics.MetricsMiddleware",
+    "lifecycle.infrastructure.middleware.RequestIdMiddleware",
     # Sessions, tokens and caches: `Cache-Control: private, no-store` on every response to a
     # signed-in user; outside the middleware below, so that it also marks the error bodies that
     # ApiErrorMiddleware substitutes.
-    "lifecycle.middleware.PrivateCacheControlMiddleware",
+    "lifecycle.infrastructure.middleware.PrivateCacheControlMiddleware",
     # Near the outside: it turns every error response under /api/ into the JSON error body,
     # also those of the middleware below it (a bad Host header, a request too large).
-    "lifecycle.middleware.ApiErrorMiddleware",
+    "lifecycle.infrastructure.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "lifecycle.middleware.ContentSecurityPolicyMiddleware",
+    "lifecycle.infrastructure.middleware.ContentSecurityPolicyMiddleware",
     # Before anything reads the request: a request line or a body over the limit is refused.
-    "lifecycle.middleware.RequestLimitsMiddleware",
+    "lifecycle.infrastructure.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "lifecycle.middleware.StrongETagGZipMiddleware",
+    "lifecycle.infrastructure.middleware.StrongETagGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "lifecycle.middleware.CommonMiddleware",
+    "lifecycle.infrastructure.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "lifecycle.middleware.SessionTimeoutMiddleware",
+    "lifecycle.infrastructure.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -178,7 +178,7 @@ if TASKS_IN_PROCESS:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "lifecycle.cache.ResilientRedisCache",
+            "BACKEND": "lifecycle.infrastructure.cache.ResilientRedisCache",
             "LOCATION": envstr("CACHE_URL", REDIS_URL),
             "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "lc"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -245,7 +245,7 @@ CELERY_TASK_ROUTES = {name: {"queue": CELERY_HEAVY_QUEUE} for name in HEAVY_TASK
 # hourly beat task removes older ones and marks their jobs expired (lifecycle.services.jobs).
 REPORT_FILE_RETENTION_DAYS = envint("REPORT_FILE_RETENTION_DAYS", 7)
 # The project page and the project list API are cached per user until any change (or this many
-# seconds, for text that depends on the clock): lifecycle.page_cache. 0 turns the cache off.
+# seconds, for text that depends on the clock): lifecycle.infrastructure.page_cache. 0 turns the cache off.
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60)
 # A rescore waits this long before running, so a burst of changes is scored once.
 GATE_RESCORE_DELAY_SECONDS = float(envstr("GATE_RESCORE_DELAY_SECONDS", "1"))
@@ -258,9 +258,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Sessions, tokens and caches: a new password revokes the user's API tokens, whichever way it was
-# set (lifecycle.passwords says why this hook); password-reset e-mails are limited per address and
+# set (lifecycle.infrastructure.passwords says why this hook); password-reset e-mails are limited per address and
 # per client address within PASSWORD_RESET_WINDOW seconds (lifecycle.services.password_reset).
-AUTH_PASSWORD_VALIDATORS.append({"NAME": "lifecycle.passwords.PasswordChangeRevokesTokens"})
+AUTH_PASSWORD_VALIDATORS.append({"NAME": "lifecycle.infrastructure.passwords.PasswordChangeRevokesTokens"})
 PASSWORD_RESET_PER_ADDRESS = envint("PASSWORD_RESET_PER_ADDRESS", 3)
 PASSWORD_RESET_PER_CLIENT = envint("PASSWORD_RESET_PER_CLIENT", 10)
 PASSWORD_RESET_WINDOW = envint("PASSWORD_RESET_WINDOW", 3600)
@@ -289,7 +289,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 # The longest request line (method, path and query string) answered; a longer one gets 414
-# `too_large` (lifecycle.middleware.RequestLimitsMiddleware; gunicorn.conf.py lifts the server's own).
+# `too_large` (lifecycle.infrastructure.middleware.RequestLimitsMiddleware; gunicorn.conf.py lifts the server's own).
 REQUEST_LINE_MAX_BYTES = envint("REQUEST_LINE_MAX_BYTES", 8190)
 
 # E-mail: console in development; SMTP settings from the environment in production.
@@ -314,7 +314,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # A session ends after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_ABSOLUTE_TIMEOUT
-# seconds after sign-in whatever the activity (lifecycle.middleware.SessionTimeoutMiddleware).
+# seconds after sign-in whatever the activity (lifecycle.infrastructure.middleware.SessionTimeoutMiddleware).
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
 SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 2 * 3600)
 SESSION_ABSOLUTE_TIMEOUT = envint("SESSION_ABSOLUTE_TIMEOUT", SESSION_COOKIE_AGE)
@@ -334,7 +334,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Content-Security-Policy of every response (lifecycle.middleware.ContentSecurityPolicyMiddleware):
+# Content-Security-Policy of every response (lifecycle.infrastructure.middleware.ContentSecurityPolicyMiddleware):
 # scripts, styles, images and fonts only from this site, no inline code or style attributes, no
 # framing. Templates keep every script and style in static/; SVG charts use presentation attributes.
 CONTENT_SECURITY_POLICY = {
@@ -375,7 +375,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["lifecycle.api.parsers.SafeJSONParser"],
     # ASCII-escaped JSON: valid whatever text an error message has to repeat back.
     "UNICODE_JSON": False,
-    "EXCEPTION_HANDLER": "lifecycle.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "lifecycle.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "lifecycle.api.schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -435,9 +435,9 @@ LOG_FORMAT = envstr("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "lifecycle.logging.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "lifecycle.infrastructure.logging.RequestIdFilter"}},
     "formatters": {
-        "json": {"()": "lifecycle.logging.JsonFormatter"},
+        "json": {"()": "lifecycle.infrastructure.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {

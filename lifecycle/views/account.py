@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lifecycle import selectors, services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import TokenForm
-from lifecycle.http import AuthedHtmxRequest
+from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.services import login_guard, password_reset
 from lifecycle.views.common import go, paginate
 

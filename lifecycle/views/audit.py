@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lifecycle import selectors, services
 from lifecycle.forms import QueryForm
-from lifecycle.http import AuthedHtmxRequest
+from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.views.common import paginate
 
 

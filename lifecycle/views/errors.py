@@ -1,4 +1,4 @@
-"""400, 404, 500 and 503 pages in the site's style (JSON under /api/, see lifecycle.middleware)."""
+"""400, 404, 500 and 503 pages in the site's style (JSON under /api/, see lifecycle.infrastructure.middleware)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
-from lifecycle.middleware import _is_connection_error, error_body, too_large_response
+from lifecycle.infrastructure.middleware import _is_connection_error, error_body, too_large_response
 
 RETRY_AFTER_SECONDS = 5
 

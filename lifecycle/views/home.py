@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from lifecycle import hooks, selectors
 from lifecycle.forms import ProjectFilterForm
-from lifecycle.http import AuthedHtmxRequest
+from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.views.projects import project_filters
 
 

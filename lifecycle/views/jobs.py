@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseStopPolling
 
 from lifecycle import selectors
-from lifecycle.http import AuthedHtmxRequest
+from lifecycle.infrastructure.http import AuthedHtmxRequest
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from lifecycle import selectors, services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import MemberAddForm, MemberEditForm
-from lifecycle.http import AuthedHtmxRequest
+from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.permissions import Action
 from lifecycle.views.common import error_message, go
 

@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from lifecycle import metrics, readiness
-from lifecycle.middleware import json_error
+from lifecycle.infrastructure import health, metrics
+from lifecycle.infrastructure.middleware import json_error
 
 
 @never_cache
@@ -22,7 +22,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: 200 when PostgreSQL, the cache, the broker and a worker all answer; otherwise
     503 naming the failing parts."""
-    result = readiness.readiness_checks()
+    result = health.readiness_checks()
     response = JsonResponse(result, status=503 if result["failing"] else 200)
     if result["failing"]:
         response["Retry-After"] = "5"

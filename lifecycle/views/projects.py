@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from lifecycle import charts, exports, hooks, selectors, services
+from lifecycle import hooks, selectors, services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import ProjectCreateForm, ProjectFilterForm, ProjectForm, ReasonForm
-from lifecycle.http import AuthedHtmxRequest, partial_or_page
+from lifecycle.infrastructure import charts, exports
+from lifecycle.infrastructure.http import AuthedHtmxRequest, partial_or_page
+from lifecycle.infrastructure.page_cache import cached_page
 from lifecycle.models import LifecycleTemplate, Project
-from lifecycle.page_cache import cached_page
 from lifecycle.permissions import Action
 from lifecycle.views.common import error_message, go, paginate
 

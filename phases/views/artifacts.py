@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import QueryForm, posted_text
-from lifecycle.http import AuthedHtmxRequest
+from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.permissions import Action
 from lifecycle.views.common import go, paginate
 from phases import selectors, services

@@ -14,12 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from lifecycle import exports
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import PhaseDatesForm
-from lifecycle.http import AuthedHtmxRequest
+from lifecycle.infrastructure import exports
+from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.permissions import Action
 from phases import selectors, services
 from phases.forms import ChecklistItemForm, ChecklistToggleForm

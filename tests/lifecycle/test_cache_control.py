@@ -73,7 +73,7 @@ def test_a_stricter_header_of_the_response_is_kept(client: Client, alice, rf):
     response = client.get(reverse("healthz"))
     assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
 
-    from lifecycle.middleware import PrivateCacheControlMiddleware
+    from lifecycle.infrastructure.middleware import PrivateCacheControlMiddleware
 
     def view(request):
         from django.http import HttpResponse

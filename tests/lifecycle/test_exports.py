@@ -1,4 +1,4 @@
-"""The shared table export (lifecycle.exports) and the portfolio's export of the project list."""
+"""The shared table export (lifecycle.infrastructure.exports) and the portfolio's export of the project list."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from lifecycle import exports, services
+from lifecycle import services
+from lifecycle.infrastructure import exports
 from lifecycle.models import Project
 from phases import services as phases_services
 from tests.conftest import make_user

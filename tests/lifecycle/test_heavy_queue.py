@@ -59,7 +59,7 @@ def test_each_test_process_has_its_own_heavy_queue():
 
 def test_the_queue_names_come_from_the_environment():
     code = (
-        "import lifecycle.settings as s; "
+        "import lifecycle.settings.base as s; "
         "print(s.CELERY_TASK_DEFAULT_QUEUE, s.CELERY_HEAVY_QUEUE, set(r['queue'] for r in s.CELERY_TASK_ROUTES.values()))"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("CELERY_QUEUE", "CELERY_HEAVY_QUEUE")} | {"SECRET_KEY": "x" * 50}

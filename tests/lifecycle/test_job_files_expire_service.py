@@ -76,7 +76,7 @@ def test_the_retention_defaults_to_seven_days_and_comes_from_the_environment():
     import sys
 
     root = Path(__file__).resolve().parents[2]
-    code = "import lifecycle.settings as s; print(s.REPORT_FILE_RETENTION_DAYS)"
+    code = "import lifecycle.settings.base as s; print(s.REPORT_FILE_RETENTION_DAYS)"
     env = {**os.environ, "SECRET_KEY": "x" * 50}
     env.pop("REPORT_FILE_RETENTION_DAYS", None)
     default = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=60)

@@ -7,7 +7,7 @@ import json
 import logging
 
 from lifecycle.celery import _task_finished, _task_started
-from lifecycle.logging import JsonFormatter, RequestIdFilter, set_request_id
+from lifecycle.infrastructure.logging import JsonFormatter, RequestIdFilter, set_request_id
 
 
 class _Request:

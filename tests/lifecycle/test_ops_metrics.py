@@ -10,7 +10,8 @@ import redis
 from django.conf import settings
 from prometheus_client.parser import text_string_to_metric_families
 
-from lifecycle import metrics, tasks
+from lifecycle import tasks
+from lifecycle.infrastructure import metrics
 from tests.helpers import deadlock_error
 from tests.processes import free_port
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from prometheus_client.parser import text_string_to_metric_families
 
 from lifecycle import tasks
-from lifecycle.logging import current_request_id
+from lifecycle.infrastructure.logging import current_request_id
 from phases import services as phases_services
 from tests.workers import ROOT, WorkerProcess, purge_queue, wait_for, worker_env
 

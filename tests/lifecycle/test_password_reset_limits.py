@@ -113,7 +113,7 @@ def test_the_window_is_the_counters_time_to_live(alice):
 def test_e_mails_go_out_when_the_cache_is_down(alice, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "lifecycle.cache.ResilientRedisCache",
+            "BACKEND": "lifecycle.infrastructure.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }

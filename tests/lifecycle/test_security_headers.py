@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 
 from governance.models import Gate
-from lifecycle import charts
+from lifecycle.infrastructure import charts
 from phases.models import Artifact
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ def _production_env(**extra: str) -> dict[str, str]:
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(48),  # 64 random characters
         ALLOWED_HOSTS="example.org",
-        DJANGO_SETTINGS_MODULE="lifecycle.settings",
+        DJANGO_SETTINGS_MODULE="lifecycle.settings.base",
     )
     env.update(extra)
     return env
@@ -121,7 +121,7 @@ def test_plain_http_is_redirected_to_https_except_the_health_check(settings, cli
 
 
 def test_the_ssl_redirect_follows_secure_cookies_unless_told_otherwise():
-    code = "import lifecycle.settings as s; print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)"
+    code = "import lifecycle.settings.base as s; print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)"
 
     def load(**env: str) -> list[str]:
         result = subprocess.run(

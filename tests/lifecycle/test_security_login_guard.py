@@ -193,7 +193,7 @@ def test_only_the_trusted_proxys_entry_of_x_forwarded_for_counts(rf, settings):
 def test_the_guard_lets_attempts_through_when_redis_is_down(alice, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "lifecycle.cache.ResilientRedisCache",
+            "BACKEND": "lifecycle.infrastructure.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _load_settings(**env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SECRET_KEY_FILE", "DEBUG", "DATABASE_URL")}
     clean.update(env)
-    code = "import lifecycle.settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.DATABASES['default']['ENGINE'])"
+    code = "import lifecycle.settings.base as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.DATABASES['default']['ENGINE'])"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
 
 
@@ -45,14 +45,14 @@ def test_it_refuses_a_malformed_boolean():
 
 
 def test_it_configures_sqlite_for_sharing_between_processes(settings):
-    from lifecycle import settings as module
+    from lifecycle.settings import base as module
 
     os.environ.pop("DATABASE_URL_UNUSED", None)
     result = subprocess.run(
         [
             sys.executable,
             "-c",
-            "import lifecycle.settings as s; o=s.DATABASES['default']['OPTIONS'];"
+            "import lifecycle.settings.base as s; o=s.DATABASES['default']['OPTIONS'];"
             "print(o['transaction_mode'], o['timeout'], 'WAL' in o['init_command'])",
         ],
         cwd=ROOT,

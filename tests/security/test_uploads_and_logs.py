@@ -16,7 +16,7 @@ from django.urls import reverse
 from governance import services as governance_services
 from governance.models import WebhookDelivery
 from lifecycle import services as lifecycle_services
-from lifecycle.logging import JsonFormatter, RequestIdFilter
+from lifecycle.infrastructure.logging import JsonFormatter, RequestIdFilter
 from phases import services as phases_services
 from phases.models import Attachment
 from tests.conftest import PASSWORD

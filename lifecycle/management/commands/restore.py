@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lifecycle import backups
+from lifecycle.infrastructure import backups
 
 
 class Command(BaseCommand):

@@ -21,7 +21,7 @@ from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from lifecycle.logging import clean_request_id, set_request_id
+from lifecycle.infrastructure.logging import clean_request_id, set_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -312,7 +312,7 @@ class PrivateCacheControlMiddleware:
     download's plain `no-store`, never_cache's). `no-store` forbids storing, not revalidating: an
     API client that keeps its own copy still sends If-None-Match and gets 304 (with this header
     too, as a 304 must repeat the 200's caching headers), and the server-side page cache
-    (lifecycle.page_cache) keeps only the body, so pages served from it get the header here.
+    (lifecycle.infrastructure.page_cache) keeps only the body, so pages served from it get the header here.
 
     Requests answered before AuthenticationMiddleware (static files served by WhiteNoise, the
     HTTPS redirect) have no user and are left alone; a request to an unknown API URL that only

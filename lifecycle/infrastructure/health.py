@@ -50,7 +50,7 @@ def _database() -> dict[str, Any]:
 
 
 def _cache() -> dict[str, Any]:
-    # lifecycle.cache.ResilientRedisCache treats a Redis failure as a miss, so ask Redis itself.
+    # lifecycle.infrastructure.cache.ResilientRedisCache treats a Redis failure as a miss, so ask Redis itself.
     client_for = getattr(getattr(cache, "_cache", None), "get_client", None)
     if client_for is not None:
         client_for(write=True).ping()
