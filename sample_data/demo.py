@@ -21,9 +21,9 @@ from lifecycle import services as lifecycle_services
 from lifecycle.models import PhaseKey, Project, User
 from lifecycle.permissions import PORTFOLIO_VIEWERS_GROUP
 from phases import services as phases_services
-from phases.artifacts.samples import SAMPLES
 from phases.artifacts.types import ARTIFACT_TYPES
 from phases.models import ChecklistItem
+from sample_data.artifacts import SAMPLES
 
 DEMO_PASSWORD = "lifecycle-demo-2026"  # noqa: S105 - printed for everyone; demo only
 

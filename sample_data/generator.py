@@ -35,9 +35,9 @@ from governance.models import (
 )
 from lifecycle.models import ChecklistItemTemplate, LifecycleTemplate, Membership, Phase, PhaseKey, Project, Role, User
 from lifecycle.services.records import Pending, change_record_bulk
-from phases.artifacts.samples import SAMPLES
 from phases.artifacts.types import ARTIFACT_TYPES
 from phases.models import Artifact, ArtifactStatus, ArtifactVersion, ChecklistItem
+from sample_data.artifacts import SAMPLES
 
 BATCH = 5000  # rows per INSERT
 PROJECTS_PER_CHUNK = 500  # projects per transaction: bounded memory, visible progress

@@ -160,7 +160,7 @@ def test_phase_detail(client_for, alice, project):
 
 
 def _grow_artifacts(project: Project, n: int) -> None:
-    from phases.artifacts.samples import SAMPLES
+    from sample_data.artifacts import SAMPLES
 
     owner = project.memberships.filter(role="owner").first().user
     for i in range(n):
@@ -254,7 +254,7 @@ def test_post_launch(client_for, alice, project):
 
 
 def test_inbox(client_for, ava, project):
-    from phases.artifacts.samples import SAMPLES
+    from sample_data.artifacts import SAMPLES
 
     bob = project.memberships.get(role="contributor").user
     client = client_for(ava)

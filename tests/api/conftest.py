@@ -10,7 +10,7 @@ from governance import services as governance_services
 from governance.models import Gate, RiskCategory, Signoff
 from lifecycle import services as lifecycle_services
 from phases import services as phases_services
-from phases.artifacts.samples import SAMPLES
+from sample_data.artifacts import SAMPLES
 
 
 @pytest.fixture

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import copy
 
-from governance import demo
 from governance import services as governance_services
 from governance.models import Gate, Signoff
 from governance.services import readiness
 from lifecycle import services as lifecycle_services
 from lifecycle.models import Project
 from phases import services as phases_services
-from phases.artifacts.samples import SAMPLES
 from phases.models import ChecklistItem
+from sample_data import demo
+from sample_data.artifacts import SAMPLES
 
 
 def project_with_ready_scope_gate(name: str = "Ready for review") -> tuple[Project, Gate]:

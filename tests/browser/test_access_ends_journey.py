@@ -12,9 +12,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from governance import demo
 from governance import services as governance_services
 from lifecycle.models import Job, User
+from sample_data import demo
 from tests.browser.conftest import login, screenshot
 from tests.browser.helpers import project_with_ready_scope_gate
 

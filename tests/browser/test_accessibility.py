@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from governance import demo
 from governance.models import Gate, Review, Risk, Signoff, WebhookEndpoint
 from lifecycle.models import Project
 from phases.models import Artifact
+from sample_data import demo
 from tests.browser.conftest import ROOT, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from governance import demo
+from sample_data import demo
 from tests.browser.conftest import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

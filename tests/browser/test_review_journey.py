@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from governance import demo
+from sample_data import demo
 from tests.browser.conftest import login, screenshot
 from tests.browser.helpers import project_with_ready_scope_gate
 

@@ -12,10 +12,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from governance import demo
 from governance.models import Gate
 from lifecycle.models import Project, User
 from phases.models import Artifact
+from sample_data import demo
 from tests.browser.conftest import login
 from tests.browser.helpers import project_with_ready_scope_gate
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from lifecycle.models import ChangeRecord
 from phases import services
-from phases.artifacts.samples import SAMPLES
 from phases.models import Attachment
+from sample_data.artifacts import SAMPLES
 from tests.full_storage import FullDiskStorage
 
 pytestmark = pytest.mark.faults

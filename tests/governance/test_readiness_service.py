@@ -14,8 +14,8 @@ from governance.models import Assessment, Gate, RiskCategory
 from governance.services import readiness
 from lifecycle import services as lifecycle_services
 from phases import services as phases_services
-from phases.artifacts.samples import SAMPLES
 from phases.models import ChecklistItem
+from sample_data.artifacts import SAMPLES
 from tests.conftest import make_user
 
 

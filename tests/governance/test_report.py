@@ -21,7 +21,7 @@ from governance.models import Gate, RiskCategory, Signoff
 from governance.services import readiness
 from lifecycle.models import Job
 from phases import services as phases_services
-from phases.artifacts.samples import SAMPLES
+from sample_data.artifacts import SAMPLES
 from tests.api.schema import assert_matches_schema
 from tests.helpers import ROLES, assert_partial, count_queries, statuses_by_role
 

@@ -16,7 +16,7 @@ from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import Notification, PhaseKey
 from phases import services as phases_services
-from phases.artifacts.samples import SAMPLES
+from sample_data.artifacts import SAMPLES
 from tests.conftest import make_user
 
 GO, HOLD, RECYCLE, KILL = "go", "hold", "recycle", "kill"

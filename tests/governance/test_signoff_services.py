@@ -14,7 +14,7 @@ from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.models import Membership, Notification
 from phases import services as phases_services
-from phases.artifacts.samples import SAMPLES
+from sample_data.artifacts import SAMPLES
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def media(tmp_path, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_it_restores_a_project_and_its_uploaded_file_after_a_wipe(tmp_path, media, project, bob):
-    from phases.artifacts.samples import SAMPLES
+    from sample_data.artifacts import SAMPLES
 
     title, data = SAMPLES["scope_document"]
     artifact = phases_services.artifact_create(project=project, actor=bob, type="scope_document", title=title, data=data)

@@ -52,7 +52,7 @@ def test_it_becomes_ready_from_the_worker_heartbeat(ops_worker, client):
 
 @pytest.mark.django_db(transaction=True)
 def test_task_log_lines_carry_the_request_id_of_the_request_that_queued_them(ops_worker, api_for, project, bob):
-    from phases.artifacts.samples import SAMPLES
+    from sample_data.artifacts import SAMPLES
 
     title, data = SAMPLES["scope_document"]
     artifact = phases_services.artifact_create(project=project, actor=bob, type="scope_document", title=title, data=data)

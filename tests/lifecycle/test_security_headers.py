@@ -179,7 +179,7 @@ def test_the_checker_finds_inline_code():
 def test_rendered_pages_have_no_inline_script_or_style(client_for, alice, project):
     """The pages as served, with the HTML that Python builds (SVG charts, form widgets)."""
     from phases import services as phases_services
-    from phases.artifacts.samples import SAMPLES
+    from sample_data.artifacts import SAMPLES
 
     title, data = SAMPLES["scope_document"]
     artifact = phases_services.artifact_create(project=project, actor=alice, type="scope_document", title=title, data=copy.deepcopy(data))

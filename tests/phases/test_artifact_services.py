@@ -12,8 +12,8 @@ from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import AuditEvent, Notification
 from phases import services
-from phases.artifacts.samples import SAMPLES
 from phases.models import ArtifactReview, ArtifactVersion
+from sample_data.artifacts import SAMPLES
 
 
 def create(project, actor, key="scope_document"):

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from phases.artifacts.samples import SAMPLES
 from phases.artifacts.types import ARTIFACT_TYPES, metric_passes, monthly_cost
+from sample_data.artifacts import SAMPLES
 
 
 @pytest.mark.parametrize("key", sorted(ARTIFACT_TYPES))

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from phases import services
 from phases.artifacts.fields import Rows
-from phases.artifacts.samples import SAMPLES
 from phases.artifacts.types import ARTIFACT_TYPES
 from phases.models import Artifact, Attachment
+from sample_data.artifacts import SAMPLES
 from tests.helpers import statuses_by_role
 
 

@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from lifecycle.models import AuditEvent
 from phases import services
-from phases.artifacts.samples import SAMPLES
 from phases.models import Artifact, ArtifactComment, FeedbackRequest
+from sample_data.artifacts import SAMPLES
 
 
 def _artifact(project, owner, type_key: str = "scope_document") -> Artifact:

@@ -20,7 +20,7 @@ from governance.models import Gate, PostLaunchTask, RiskCategory, Signoff, Webho
 from lifecycle import services as lifecycle_services
 from lifecycle.models import Job, User
 from phases import services as phases_services
-from phases.artifacts.samples import SAMPLES
+from sample_data.artifacts import SAMPLES
 from tests.conftest import make_user
 
 

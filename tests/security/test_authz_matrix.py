@@ -25,7 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from lifecycle import services
-from phases.artifacts.samples import SAMPLES
+from sample_data.artifacts import SAMPLES
 from tests.conftest import PASSWORD
 
 PERSONAS = ("anonymous", "outsider", "viewer", "contributor", "approver", "owner", "portfolio_viewer", "admin")

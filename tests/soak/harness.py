@@ -37,7 +37,7 @@ from governance.models import Gate, WebhookDelivery, WebhookEvent
 from governance.services.readiness import OPEN_PHASES
 from lifecycle import services as lifecycle_services
 from lifecycle.models import AuditEvent, ChangeRecord, Function, Project, User
-from phases.artifacts.samples import SAMPLES
+from sample_data.artifacts import SAMPLES
 from tests.conftest import PASSWORD, make_user
 from tests.processes import Browser, PrivateRedis, Service, beat, free_port, web, worker
 from tests.receiver import Receiver

@@ -5,8 +5,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from governance.generator import Generator
-
 
 class Command(BaseCommand):
     help = "Generate realistic projects in bulk (checklists, artifacts, risks, sign-offs, gates, audit events) for benchmarks."
@@ -18,6 +16,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, projects: int, seed: int, **options: Any) -> None:
         if not 1 <= projects <= 200_000:
             raise CommandError("--projects must be between 1 and 200000.")
+        from sample_data.generator import Generator  # only when run: production code never imports sample data
+
         started = time.monotonic()
         stats = Generator(seed=seed, out=self.stdout).run(projects)
         elapsed = time.monotonic() - started
