@@ -26,7 +26,7 @@ def post_launch_task_get_for_user(*, user: User, id: UUID | str, action: Action 
     task = PostLaunchTask.objects.select_related("project").filter(pk=id).first()
     if task is None:
         raise Http404("No such audit or review.")
-    task.project.access = lifecycle_selectors.project_access_check(user=user, project=task.project, action=action)  # type: ignore[attr-defined]
+    lifecycle_selectors.project_access_check(user=user, project=task.project, action=action)
     return task
 
 
@@ -34,7 +34,7 @@ def incident_get_for_user(*, user: User, id: UUID | str, action: Action = Action
     incident = Incident.objects.select_related("project", "created_by").filter(pk=id).first()
     if incident is None:
         raise Http404("No such incident.")
-    incident.project.access = lifecycle_selectors.project_access_check(user=user, project=incident.project, action=action)  # type: ignore[attr-defined]
+    lifecycle_selectors.project_access_check(user=user, project=incident.project, action=action)
     return incident
 
 

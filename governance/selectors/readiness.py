@@ -21,7 +21,7 @@ def gate_get_for_user(*, user: User, id: UUID | str, action: Action = Action.VIE
     gate = Gate.objects.select_related("project", "project__template", "phase", "template", "last_assessment").filter(pk=id).first()
     if gate is None:
         raise Http404("No such gate.")
-    gate.project.access = lifecycle_selectors.project_access_check(user=user, project=gate.project, action=action)  # type: ignore[attr-defined]
+    lifecycle_selectors.project_access_check(user=user, project=gate.project, action=action)
     return gate
 
 

@@ -24,7 +24,7 @@ def review_get_for_user(*, user: User, id: UUID | str, action: Action = Action.V
     )
     if review is None:
         raise Http404("No such review.")
-    review.project.access = lifecycle_selectors.project_access_check(user=user, project=review.project, action=action)  # type: ignore[attr-defined]
+    lifecycle_selectors.project_access_check(user=user, project=review.project, action=action)
     return review
 
 
@@ -61,7 +61,9 @@ def review_page(*, review: Review, user: User) -> dict:
         "can_vote": review.is_open
         and any(u.pk == user.pk and not u.is_former for u in approvers)  # type: ignore[attr-defined]
         and not review.project.is_read_only,
-        "can_withdraw": review.is_open and review.project.access.allows(Action.REVIEW) and not review.project.is_read_only,  # type: ignore[attr-defined]
+        "can_withdraw": review.is_open
+        and lifecycle_selectors.project_access(user=user, project=review.project).allows(Action.REVIEW)
+        and not review.project.is_read_only,
     }
 
 

@@ -41,7 +41,7 @@ def risk_get_for_user(*, user: User, id: UUID | str, action: Action = Action.VIE
     risk = Risk.objects.select_related("project", "project__template", "category", "owner", "accepted_by").filter(pk=id).first()
     if risk is None:
         raise Http404("No such risk.")
-    risk.project.access = lifecycle_selectors.project_access_check(user=user, project=risk.project, action=action)  # type: ignore[attr-defined]
+    lifecycle_selectors.project_access_check(user=user, project=risk.project, action=action)
     return risk
 
 

@@ -18,7 +18,7 @@ def signoff_get_for_user(*, user: User, id: UUID | str, action: Action = Action.
     signoff = Signoff.objects.select_related("project", "project__template", "phase", "function", "decided_by").filter(pk=id).first()
     if signoff is None:
         raise Http404("No such sign-off.")
-    signoff.project.access = lifecycle_selectors.project_access_check(user=user, project=signoff.project, action=action)  # type: ignore[attr-defined]
+    lifecycle_selectors.project_access_check(user=user, project=signoff.project, action=action)
     return signoff
 
 

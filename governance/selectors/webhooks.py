@@ -30,9 +30,7 @@ def _check(user: User, endpoint: WebhookEndpoint) -> None:
         if not user.is_superuser:
             raise Http404("No such webhook.")
         return
-    endpoint.project.access = lifecycle_selectors.project_access_check(  # type: ignore[attr-defined]
-        user=user, project=endpoint.project, action=Action.MANAGE
-    )
+    lifecycle_selectors.project_access_check(user=user, project=endpoint.project, action=Action.MANAGE)
 
 
 def webhook_get_for_user(*, user: User, id: UUID | str) -> WebhookEndpoint:

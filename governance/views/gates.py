@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from governance import selectors
 from governance.forms import GateQuery
 from governance.services import readiness as readiness_services
+from lifecycle import selectors as lifecycle_selectors
 from lifecycle.infrastructure import charts
 from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.permissions import Action
@@ -23,7 +24,7 @@ from lifecycle.permissions import Action
 def gate_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     gate = selectors.gate_get_for_user(user=request.user, id=id)
     trend = selectors.gate_trend(gate=gate)
-    access = gate.project.access  # type: ignore[attr-defined]
+    access = lifecycle_selectors.project_access(user=request.user, project=gate.project)
     query = GateQuery.read(request.GET)
     context = {
         "gate": gate,

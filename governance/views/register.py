@@ -28,7 +28,11 @@ from phases import selectors as phases_selectors
 def signoff_list(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
     signoffs = list(selectors.signoff_list_for_project(project=project))
-    return render(request, "governance/signoff_list.html", {"project": project, "signoffs": signoffs, "access": project.access})  # type: ignore[attr-defined]
+    return render(
+        request,
+        "governance/signoff_list.html",
+        {"project": project, "signoffs": signoffs, "access": lifecycle_selectors.project_access(user=request.user, project=project)},
+    )
 
 
 def _decision_form(request: AuthedHtmxRequest, signoff: object) -> SignoffDecisionForm:
@@ -45,7 +49,7 @@ def _decision_form(request: AuthedHtmxRequest, signoff: object) -> SignoffDecisi
 def signoff_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     """The sign-off, and for members holding its function, the decision form."""
     signoff = selectors.signoff_get_for_user(user=request.user, id=id)
-    access = signoff.project.access  # type: ignore[attr-defined]
+    access = lifecycle_selectors.project_access(user=request.user, project=signoff.project)
     can_decide = access.holds(signoff.function_id) and not signoff.project.is_read_only
     form = _decision_form(request, signoff) if can_decide else None
     if request.method == "POST":
@@ -101,7 +105,7 @@ def classification(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         else:
             messages.success(request, change.summary)
             return go(request, reverse("governance:classification", args=[project.pk]))
-    access = project.access  # type: ignore[attr-defined]
+    access = lifecycle_selectors.project_access(user=request.user, project=project)
     context = {
         "project": project,
         "form": form,
@@ -134,7 +138,7 @@ def post_launch(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         else:
             messages.success(request, "Schedule saved.")
             return go(request, reverse("governance:post-launch", args=[project.pk]))
-    access = project.access  # type: ignore[attr-defined]
+    access = lifecycle_selectors.project_access(user=request.user, project=project)
     context = {
         **page,
         "project": project,
@@ -181,7 +185,7 @@ def incident_create(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @require_GET
 def incident_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     incident = selectors.incident_get_for_user(user=request.user, id=id)
-    access = incident.project.access  # type: ignore[attr-defined]
+    access = lifecycle_selectors.project_access(user=request.user, project=incident.project)
     can_edit = access.allows(Action.CONTRIBUTE) and not incident.project.is_read_only
     return render(request, "governance/incident_detail.html", {"incident": incident, "project": incident.project, "can_edit": can_edit})
 

@@ -16,6 +16,7 @@ from governance import selectors
 from governance import services as governance_services
 from governance.models import Decision
 from governance.selectors import reviews as review_selectors
+from lifecycle import selectors as lifecycle_selectors
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import AccessibleForm
 from lifecycle.infrastructure.http import AuthedHtmxRequest
@@ -42,7 +43,7 @@ class VoteForm(AccessibleForm):
 def review_context(gate: object, user: object) -> dict:
     """The review part of the gate page."""
     review = review_selectors.review_open_for_gate(gate=gate)  # type: ignore[arg-type]
-    access = gate.project.access  # type: ignore[attr-defined]
+    access = lifecycle_selectors.project_access(user=user, project=gate.project)
     context: dict = {
         "review_template": "governance/_gate_review.html",
         "open_review": review,

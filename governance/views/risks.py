@@ -74,7 +74,8 @@ def risk_list(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         "categories": selectors.risk_categories_for(project=project),
         "statuses": Risk.Status.choices,
         "levels": RiskLevel.choices,
-        "can_write": project.access.allows(Action.CONTRIBUTE) and not project.is_read_only,  # type: ignore[attr-defined]
+        "can_write": lifecycle_selectors.project_access(user=request.user, project=project).allows(Action.CONTRIBUTE)
+        and not project.is_read_only,
     }
     return render(request, "governance/risk_list.html", context)
 
@@ -185,7 +186,7 @@ def risk_category_create(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @require_GET
 def risk_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     risk = selectors.risk_get_for_user(user=request.user, id=id)
-    access = risk.project.access  # type: ignore[attr-defined]
+    access = lifecycle_selectors.project_access(user=request.user, project=risk.project)
     writable = not risk.project.is_read_only
     context = {
         "risk": risk,

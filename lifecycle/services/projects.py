@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.utils import timezone
 
-from lifecycle import hooks
+from lifecycle import hooks, selectors
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import LifecycleTemplate, Phase, PhaseKey, Project, Tag, User
 from lifecycle.permissions import Action
@@ -44,10 +45,6 @@ def require(actor: User | None, project: Project, *actions: Action, message: str
     PermissionDenied, whichever door the call came through (a page, the API, a task, a command).
     Views keep only "may this person see the project" (404 for outsiders). None is the system
     (sweeps, imports), which may. The role is read afresh, once per project instance."""
-    from django.core.exceptions import PermissionDenied
-
-    from lifecycle import selectors
-
     if actor is None:
         return
     access = selectors.project_access(user=actor, project=project)
@@ -199,8 +196,7 @@ def _touch(project: Project, fields: list[str]) -> None:
 
 def _locked(project: Project) -> Project:
     locked = Project.objects.select_for_update(no_key=True).get(pk=project.pk)
-    if hasattr(project, "access"):
-        locked.access = project.access  # type: ignore[attr-defined]
+    selectors.project_access_share(source=project, target=locked)
     return locked
 
 

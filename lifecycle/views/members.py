@@ -22,7 +22,7 @@ from lifecycle.views.common import error_message, go
 def _page(request: AuthedHtmxRequest, project: object, form: MemberAddForm | None, status: int = 200) -> HttpResponse:
     context = {
         "project": project,
-        "access": project.access,  # type: ignore[attr-defined]
+        "access": selectors.project_access(user=request.user, project=project),
         "members": selectors.membership_list(project=project),  # type: ignore[arg-type]
         "form": form,
     }
@@ -37,7 +37,7 @@ def member_list(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     action = Action.MANAGE if request.method == "POST" else Action.VIEW
     project = selectors.project_get_for_user(user=request.user, id=id, action=action)
     functions = selectors.function_list()
-    can_manage = project.access.allows(Action.MANAGE)  # type: ignore[attr-defined]
+    can_manage = selectors.project_access(user=request.user, project=project).allows(Action.MANAGE)
     form = MemberAddForm(request.POST or None, functions=functions) if can_manage else None
     if request.method == "POST" and form is not None and form.is_valid():
         try:

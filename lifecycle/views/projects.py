@@ -97,7 +97,7 @@ def project_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     phases = selectors.phase_list(project=project)
     context = {
         "project": project,
-        "access": project.access,  # type: ignore[attr-defined]
+        "access": selectors.project_access(user=request.user, project=project),
         "phases": phases,
         "timeline": charts.timeline_strip(
             [(p.name, p.planned_start, p.planned_end, p.actual_start, p.actual_end) for p in phases],

@@ -33,7 +33,7 @@ def artifact_get_for_user(*, user: User, id: UUID | str, action: Action = Action
     )
     if artifact is None:
         raise Http404("No such artifact.")
-    artifact.project.access = lifecycle_selectors.project_access_check(user=user, project=artifact.project, action=action)  # type: ignore[attr-defined]
+    lifecycle_selectors.project_access_check(user=user, project=artifact.project, action=action)
     return artifact
 
 
@@ -54,7 +54,7 @@ def artifact_list_for_project(
 
 def artifact_page(*, artifact: Artifact, user: User) -> dict:
     """What the artifact page shows, in a fixed number of queries."""
-    access = artifact.project.access  # type: ignore[attr-defined]
+    access = lifecycle_selectors.project_access(user=user, project=artifact.project)
     versions = list(artifact.versions.select_related("created_by", "decided_by").order_by("-number"))
     feedback = list(
         FeedbackRequest.objects.filter(artifact=artifact).select_related("reviewer", "requested_by", "version").order_by("-requested_at")

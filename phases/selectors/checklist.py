@@ -69,7 +69,7 @@ def checklist_item_get_for_user(*, user: User, id: UUID | str, action: Action = 
     item = ChecklistItem.objects.select_related("project", "project__template", "phase", "done_by").filter(pk=id).first()
     if item is None:
         raise Http404("No such checklist item.")
-    item.project.access = lifecycle_selectors.project_access_check(user=user, project=item.project, action=action)  # type: ignore[attr-defined]
+    lifecycle_selectors.project_access_check(user=user, project=item.project, action=action)
     item.phase.project = item.project
     return item
 
@@ -84,7 +84,7 @@ def checklist_list_for_project(*, project: Project, phase_key: str | None = None
 def phase_page(*, phase: Phase, user: User) -> dict:
     """Everything the phase page shows; a fixed number of queries whatever the checklist size."""
     project = phase.project
-    access = project.access  # type: ignore[attr-defined]
+    access = lifecycle_selectors.project_access(user=user, project=project)
     items = checklist_for_phase(phase=phase)
     context: dict = {}
     panels = ["phases/_artifacts_panel.html"]

@@ -48,7 +48,8 @@ def artifact_list(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         "page_obj": page,
         "query_without_page": query,
         "types": list(ARTIFACT_TYPES.values()),
-        "can_create": project.access.allows(Action.CONTRIBUTE) and not project.is_read_only,  # type: ignore[attr-defined]
+        "can_create": lifecycle_selectors.project_access(user=request.user, project=project).allows(Action.CONTRIBUTE)
+        and not project.is_read_only,
     }
     return render(request, "phases/artifact_list.html", context)
 
