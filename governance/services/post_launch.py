@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from governance.models import Incident, PostLaunchSchedule, PostLaunchTask
@@ -214,10 +214,7 @@ def incident_update(*, incident: Incident, actor: User, **fields: Any) -> Incide
     for name, value in _clean_incident(fields).items():
         setattr(incident, name, value)
     incident.full_clean(exclude=["project", "created_by"])
-    incident.updated_at = timezone.now()
-    incident.version = F("version") + 1
-    incident.save()
-    incident.refresh_from_db(fields=["version"])
+    lifecycle_services.save_versioned(incident)
     lifecycle_services.change_record(
         actor=actor,
         action="incident.updated",

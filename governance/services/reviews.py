@@ -25,7 +25,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.db.models import F
 from django.utils import timezone
 
 from governance.models import Decision, Gate, GateTemplate, Review, Signoff, Vote
@@ -44,10 +43,7 @@ def review_snapshot(review: Review) -> dict:
 
 
 def _save(review: Review, fields: list[str]) -> None:
-    review.updated_at = timezone.now()
-    review.version = F("version") + 1
-    review.save(update_fields=[*fields, "updated_at", "version"])
-    review.refresh_from_db(fields=["version"])
+    lifecycle_services.save_versioned(review, fields)
 
 
 def gate_approvers(gate: Gate) -> list[User]:

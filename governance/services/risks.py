@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.utils import timezone
 
 from governance.models import Risk, RiskCategory, RiskLevel, RiskMatrix, TemplateGovernance
@@ -137,10 +136,7 @@ def risk_update(*, risk: Risk, actor: User, **fields: Any) -> Risk:
 
 
 def _save(risk: Risk) -> None:
-    risk.updated_at = timezone.now()
-    risk.version = F("version") + 1
-    risk.save()
-    risk.refresh_from_db(fields=["version"])
+    lifecycle_services.save_versioned(risk)
 
 
 def risk_acceptance_allowed(*, access: Access, risk: Risk) -> bool:

@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import F
 from django.utils import timezone
 
 from governance.models import Signoff, SignoffKindTemplate
@@ -136,10 +135,7 @@ def signoff_decide(*, signoff: Signoff, actor: User, decision: str, comment: str
 
 
 def _save(signoff: Signoff) -> None:
-    signoff.updated_at = timezone.now()
-    signoff.version = F("version") + 1
-    signoff.save()
-    signoff.refresh_from_db(fields=["version"])
+    lifecycle_services.save_versioned(signoff)
 
 
 @lifecycle_services.atomic

@@ -41,6 +41,7 @@ from lifecycle.services.records import (
     audit_verify_run,
     change_record,
     change_record_bulk,
+    save_versioned,
     snapshot,
 )
 from lifecycle.services.tasks import enqueue
@@ -92,6 +93,7 @@ __all__ = [
     "project_resume",
     "project_update",
     "require",
+    "save_versioned",
     "snapshot",
     "template_duplicate",
     "template_ensure_default",

@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.utils import timezone
 
 from lifecycle import hooks, selectors
@@ -16,7 +15,7 @@ from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import LifecycleTemplate, Phase, PhaseKey, Project, Tag, User
 from lifecycle.permissions import Action
 from lifecycle.services.feed import feed_project_visibility_record
-from lifecycle.services.records import atomic, change_record, snapshot
+from lifecycle.services.records import atomic, change_record, save_versioned, snapshot
 
 PROJECT_FIELDS = (
     "name",
@@ -188,10 +187,7 @@ def _create_phases(project: Project, actor: User) -> list[Phase]:
 
 
 def _touch(project: Project, fields: list[str]) -> None:
-    project.updated_at = timezone.now()
-    project.version = F("version") + 1
-    project.save(update_fields=[*fields, "updated_at", "version"])
-    project.refresh_from_db(fields=["version"])
+    save_versioned(project, fields)
 
 
 def _locked(project: Project) -> Project:
@@ -265,10 +261,7 @@ def phase_update_dates(*, phase: Phase, actor: User, planned_start: date, planne
 
 
 def _save_phase(phase: Phase, fields: list[str]) -> None:
-    phase.updated_at = timezone.now()
-    phase.version = F("version") + 1
-    phase.save(update_fields=[*fields, "updated_at", "version"])
-    phase.refresh_from_db(fields=["version"])
+    save_versioned(phase, fields)
 
 
 @atomic

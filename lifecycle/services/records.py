@@ -30,6 +30,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
+from django.db.models import F as DbF
 from django.utils import timezone
 
 from lifecycle import hooks, locks
@@ -387,3 +388,13 @@ def audit_verify_run(*, job_id: Any) -> None:
         return
     report = audit_chain_verify()
     job_succeed(job_id=job_id, result={"checked": report.checked, "broken_at": report.broken_at, "problem": report.problem})
+
+
+def save_versioned(obj: models.Model, fields: Iterable[str] | None = None) -> None:
+    """Save a row that carries `version` (its ETag in the API) and `updated_at`: the version goes
+    up in the database, so two writers never lose an increment, and the new value is read back.
+    `fields` limits the UPDATE to those columns (and the two); None saves every column."""
+    obj.updated_at = timezone.now()  # type: ignore[attr-defined]  # every versioned model has both columns
+    obj.version = DbF("version") + 1  # type: ignore[attr-defined]
+    obj.save(update_fields=None if fields is None else [*fields, "updated_at", "version"])
+    obj.refresh_from_db(fields=["version"])

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from lifecycle import selectors as lifecycle_selectors
@@ -88,10 +88,7 @@ def _new_version(artifact: Artifact, actor: User, title: str, data: dict) -> Art
 
 
 def _save(artifact: Artifact, fields: list[str]) -> None:
-    artifact.updated_at = timezone.now()
-    artifact.version = F("version") + 1
-    artifact.save(update_fields=[*fields, "updated_at", "version"])
-    artifact.refresh_from_db(fields=["version"])
+    lifecycle_services.save_versioned(artifact, fields)
 
 
 def _locked(artifact: Artifact) -> Artifact:

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db.models import F
 from django.utils import timezone
 
 from lifecycle import services as lifecycle_services
@@ -102,10 +101,7 @@ def checklist_item_set_done(
     after = item_snapshot(item)
     if after == before:
         return item
-    item.updated_at = timezone.now()
-    item.version = F("version") + 1
-    item.save(update_fields=["done", "done_by", "done_at", "note", "evidence_links", "updated_at", "version"])
-    item.refresh_from_db(fields=["version"])
+    lifecycle_services.save_versioned(item, ["done", "done_by", "done_at", "note", "evidence_links"])
     action = (
         "checklist_item.done"
         if done and not before["done"]
