@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint format schema install install-dev clean bench-scoring
+.PHONY: run test lint typecheck format schema install install-dev clean bench-scoring
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
 	DJANGO_SETTINGS_MODULE=lifecycle.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(PY) -m pytest -m "not soak"
 	$(PY) -m pytest -m soak -n 0
@@ -37,6 +38,10 @@ test: $(VENV)/.installed-dev node_modules/.installed
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# mypy with the django-stubs and DRF plugins; what it checks and how strictly is in pyproject.toml.
+typecheck: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .

@@ -8,6 +8,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from kombu.transport.virtual import Channel
+
+    from lifecycle.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -211,7 +217,7 @@ def start_server(url: str, log: Path, workers: int = 3) -> tuple[subprocess.Pope
     raise SystemExit(f"gunicorn did not answer on {base}; see {log}")
 
 
-def bench_user() -> object:
+def bench_user() -> User:
     """The benchmark's user, a portfolio viewer (sees every project), with no live tokens left
     from earlier runs (a user may hold only a few)."""
     from django.contrib.auth.models import Group
@@ -284,4 +290,5 @@ def purge_queue(queue: str) -> None:
     from lifecycle.celery import app
 
     with app.connection_for_write() as connection:
-        connection.default_channel.queue_purge(queue)
+        # The broker is Redis, whose channel is one of kombu's virtual channels.
+        cast("Channel", connection.default_channel).queue_purge(queue)

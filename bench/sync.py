@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from common import (
     PROXY_HEADERS,
@@ -40,6 +41,9 @@ from common import (
     start_server,
     stop,
 )
+
+if TYPE_CHECKING:
+    from lifecycle.models import User
 
 RESULTS = ROOT / "bench" / "results"
 PAGE = 200
@@ -138,7 +142,7 @@ def _measure(projects: int, args: argparse.Namespace) -> dict:
     }
 
 
-def _change(count: int, user: object, number: int) -> None:
+def _change(count: int, user: User, number: int) -> None:
     """`count` projects edited through the service, each in its own transaction, as users would."""
     from lifecycle import services
     from lifecycle.models import Project

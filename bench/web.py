@@ -30,6 +30,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from common import (
     PROXY_HEADERS,
@@ -49,6 +50,9 @@ from common import (
     start_server,
     stop,
 )
+
+if TYPE_CHECKING:
+    from lifecycle.models import User
 
 RESULTS = ROOT / "bench" / "results"
 LUA = ROOT / "bench" / "wrk_report.lua"
@@ -299,7 +303,7 @@ def _report(results: list[Result], memory: dict[str, float], args: argparse.Name
     print(f"target no errors            {errors} errors in all runs: {'met' if errors == 0 else 'MISSED'}")
 
 
-def _profile(endpoints: list[Endpoint], slowest: Endpoint, user: object, count: int) -> None:
+def _profile(endpoints: list[Endpoint], slowest: Endpoint, user: User, count: int) -> None:
     """Every endpoint run `count` times in this process, one request at a time, through the same
     middleware: time per request and what it asks the database. Then where the slowest
     endpoint's time goes (cProfile) and its costliest queries."""
@@ -340,7 +344,7 @@ def _profile(endpoints: list[Endpoint], slowest: Endpoint, user: object, count: 
 class _InProcess:
     """Django's test client against the benchmark database, with the session or the token."""
 
-    def __init__(self, user: object, token: str):
+    def __init__(self, user: User, token: str):
         from django.test import Client
 
         self.session = Client(SERVER_NAME="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")

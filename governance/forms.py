@@ -1,4 +1,5 @@
-"""Forms of the governance UI: shape only; the services judge the rest."""
+"""Forms of the governance UI: shape only; the services judge the rest. (The risk owner is
+resolved by the selector the API uses too, so both refuse a non-member in the same words.)"""
 
 from __future__ import annotations
 
@@ -8,9 +9,16 @@ from django import forms
 
 from governance.classification import ANNEX_III_AREAS, DEROGATIONS, PROHIBITED_PRACTICES, TRANSPARENCY_DUTIES
 from governance.models import Incident, Risk, RiskLevel, WebhookEvent
-from governance.selectors.risks import RISK_ORDERINGS
+from governance.selectors.risks import RISK_ORDERINGS, risk_owner_resolve
+from governance.services.limits import (
+    ACCEPTANCE_COMMENT_MAX_LENGTH,
+    COMMENT_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    max_length_errors,
+)
+from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import AccessibleForm, QueryForm
-from lifecycle.models import PhaseKey
+from lifecycle.models import PhaseKey, Project
 
 DATE = forms.DateInput(attrs={"type": "date"})
 # A status filter of its own: every risk that is not closed (what the heat maps count).
@@ -46,16 +54,18 @@ class RiskForm(AccessibleForm):
     impact = forms.TypedChoiceField(coerce=int)
     residual_likelihood = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Residual likelihood")
     residual_impact = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Residual impact")
-    owner = forms.ChoiceField(required=False, label="Risk owner")
+    # A member's id, offered from the member list; resolved (and refused) by risk_owner_resolve.
+    owner = forms.CharField(required=False, label="Risk owner", widget=forms.Select)
     treatment = forms.ChoiceField(choices=Risk.Treatment.choices)
     mitigation_plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
     mitigation_due = forms.DateField(required=False, widget=DATE)
     status = forms.ChoiceField(choices=[c for c in Risk.Status.choices if c[0] != "accepted"])
 
-    def __init__(self, *args: Any, categories: list, members: list, matrix: Any, accepted: bool = False, **kwargs: Any):
+    def __init__(self, *args: Any, project: Project, categories: list, members: list, matrix: Any, accepted: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.project = project
         self.fields["category"].choices = [(c.key, c.name) for c in categories]
-        self.fields["owner"].choices = [("", "—"), *[(str(u.pk), u.display_name) for u in members]]
+        self.fields["owner"].widget.choices = [("", "—"), *[(str(u.pk), u.display_name) for u in members]]
         scale = [(i, f"{i} — {label}") for i, label in enumerate(matrix.likelihood_labels, start=1)]
         impacts = [(i, f"{i} — {label}") for i, label in enumerate(matrix.impact_labels, start=1)]
         self.fields["likelihood"].choices = scale
@@ -65,15 +75,30 @@ class RiskForm(AccessibleForm):
         if accepted:
             self.fields["status"].choices = Risk.Status.choices
 
+    def clean_owner(self) -> Any:
+        """The member picked, or None (no owner)."""
+        try:
+            return risk_owner_resolve(project=self.project, id=self.cleaned_data["owner"] or None)
+        except ApplicationError as e:
+            raise forms.ValidationError(e.fields["owner"]) from None
+
 
 class RiskAcceptForm(AccessibleForm):
     expires_on = forms.DateField(required=False, widget=DATE, label="Acceptance expires on")
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000, label="Why is it acceptable?")
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=ACCEPTANCE_COMMENT_MAX_LENGTH,
+        error_messages=max_length_errors(ACCEPTANCE_COMMENT_MAX_LENGTH),
+        label="Why is it acceptable?",
+    )
 
 
 class SignoffDecisionForm(AccessibleForm):
     decision = forms.ChoiceField(choices=[("approved", "Approve"), ("rejected", "Reject")], widget=forms.RadioSelect)
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=COMMENT_MAX_LENGTH, error_messages=max_length_errors(COMMENT_MAX_LENGTH)
+    )
     artifacts = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Artifacts as evidence")
     attachments = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Files as evidence")
     links = forms.CharField(
@@ -141,7 +166,12 @@ class ScheduleForm(AccessibleForm):
 
 
 class TaskCompleteForm(AccessibleForm):
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Findings")
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=NOTES_MAX_LENGTH,
+        error_messages=max_length_errors(NOTES_MAX_LENGTH),
+        label="Findings",
+    )
 
 
 class IncidentForm(AccessibleForm):

@@ -206,7 +206,7 @@ def resolve(target: Target) -> str:
         raise TargetRefused(f"Cannot resolve {target.host}: {e}") from None
     addresses = []
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if address not in addresses:
             addresses.append(address)
     for address in addresses:

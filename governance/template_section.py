@@ -223,16 +223,16 @@ class GovernanceSection:
         for gate in GateTemplate.objects.filter(phase__template=template).select_related("phase").prefetch_related("criteria"):
             by_key[gate.phase.key]["gate"] = _dump_gate(gate)
         obligations: dict[str, list] = {}
-        for row in ObligationTemplate.objects.filter(template=template):
-            obligations.setdefault(row.tier, []).append(
+        for obligation in ObligationTemplate.objects.filter(template=template):
+            obligations.setdefault(obligation.tier, []).append(
                 {
-                    "phase": row.phase_key,
-                    "key": row.key,
-                    "title": row.title,
-                    "guidance": row.guidance,
-                    "required": row.required,
-                    "weight": row.weight,
-                    "refs": list(row.refs),
+                    "phase": obligation.phase_key,
+                    "key": obligation.key,
+                    "title": obligation.title,
+                    "guidance": obligation.guidance,
+                    "required": obligation.required,
+                    "weight": obligation.weight,
+                    "refs": list(obligation.refs),
                 }
             )
         doc["obligations"] = obligations

@@ -41,7 +41,7 @@ class UserAdmin(BaseUserAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
             stored = User.objects.get(pk=obj.pk)
-            request._access_before = services.user_access_snapshot(stored)  # type: ignore[attr-defined]
+            request._access_before = services.user_access_snapshot(stored)  # type: ignore[attr-defined]  # read back in save_related()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -57,7 +57,7 @@ class FunctionAdmin(admin.ModelAdmin):
     ordering = ("order",)
 
 
-class _LockedTemplateMixin:
+class _LockedTemplateMixin(admin.ModelAdmin):
     """A template version that projects were created from is read-only: projects keep the exact
     template they started with. Duplicate it to make changes."""
 
@@ -68,16 +68,16 @@ class _LockedTemplateMixin:
         template = self._template_of(obj) if obj is not None else None
         if template is not None and template_is_locked(template):
             return False
-        return super().has_change_permission(request, obj)  # type: ignore[misc]
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         template = self._template_of(obj) if obj is not None else None
         if template is not None and template_is_locked(template):
             return False
-        return super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        super().save_model(request, obj, form, change)
         services.change_record(
             actor=request.user,
             action="template.edited",

@@ -82,7 +82,7 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
     beating too.
     """
 
-    requires = {"celery.worker.consumer.tasks:Tasks"}
+    requires = ("celery.worker.consumer.tasks:Tasks",)
 
     def __init__(self, parent: Any, **kwargs: Any) -> None:
         super().__init__(parent, **kwargs)

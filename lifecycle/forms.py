@@ -142,6 +142,8 @@ class ProjectFilterForm(QueryForm):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Project.Status.choices])
     tag = forms.CharField(required=False, max_length=40)
     owner = forms.CharField(required=False, max_length=150)
+    # Projects changed at or after this moment (ISO 8601), as in the API: a link can carry it.
+    updated_since = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     sort = forms.ChoiceField(
         required=False,
         choices=[

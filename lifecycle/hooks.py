@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from lifecycle.infrastructure.yaml_loader import Node
-    from lifecycle.models import LifecycleTemplate, Project, User
+    from lifecycle.models import LifecycleTemplate, Phase, Project, User
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class PhaseExtension:
     """A panel an app adds to the phase page: `context(phase, user)` feeds `template`."""
 
     name: str
-    context: Callable[[Any, User], dict]
+    context: Callable[[Phase, User], dict]
     template: str
     order: int = 100
 
@@ -130,10 +130,14 @@ class InboxProvider:
     items: Callable[[User], list[InboxItem]]
 
 
+# What a project_created hook returns (the rows it created) is not used.
+ProjectCreated = Callable[["Project", "User"], object]
+
+
 @dataclass
 class Registry:
     template_sections: list[TemplateSection] = field(default_factory=list)
-    project_created: list[Callable[[Project, User], None]] = field(default_factory=list)
+    project_created: list[ProjectCreated] = field(default_factory=list)
     in_transaction_listeners: list[Callable[[list[Change]], None]] = field(default_factory=list)
     on_commit_listeners: list[Callable[[list[Change]], None]] = field(default_factory=list)
     project_extensions: list[ProjectExtension] = field(default_factory=list)
@@ -151,7 +155,7 @@ class Registry:
         if all(s.name != section.name for s in self.template_sections):
             self.template_sections.append(section)
 
-    def on_project_created(self, fn: Callable[[Project, User], None]) -> None:
+    def on_project_created(self, fn: ProjectCreated) -> None:
         if fn not in self.project_created:
             self.project_created.append(fn)
 

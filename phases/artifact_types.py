@@ -7,7 +7,7 @@ from django.db import models
 
 from phases.artifacts.types import ARTIFACT_TYPES
 
-ArtifactTypeKey = models.TextChoices(  # type: ignore[misc]
+ArtifactTypeKey = models.TextChoices(  # type: ignore[call-overload]  # the stubs type only the class syntax
     "ArtifactTypeKey", {key.upper(): (key, artifact_type.label) for key, artifact_type in ARTIFACT_TYPES.items()}
 )
 

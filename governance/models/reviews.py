@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -18,7 +19,8 @@ class Decision(models.TextChoices):
     @classmethod
     def severity(cls, decision: str) -> int:
         """Kill > Recycle > Hold > Go."""
-        return [cls.GO, cls.HOLD, cls.RECYCLE, cls.KILL].index(decision)
+        order: list[str] = [cls.GO, cls.HOLD, cls.RECYCLE, cls.KILL]
+        return order.index(decision)
 
 
 class Review(models.Model):
@@ -83,7 +85,7 @@ class Review(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
-    def is_overdue(self, now: object = None) -> bool:
+    def is_overdue(self, now: datetime | None = None) -> bool:
         return self.is_open and (now or timezone.now()) > self.due_at
 
 

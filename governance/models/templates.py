@@ -36,7 +36,8 @@ class RiskLevel(models.TextChoices):
 
     @classmethod
     def rank(cls, level: str) -> int:
-        return [cls.LOW, cls.MEDIUM, cls.HIGH, cls.CRITICAL].index(level)
+        order: list[str] = [cls.LOW, cls.MEDIUM, cls.HIGH, cls.CRITICAL]
+        return order.index(level)
 
 
 class CriterionKind(models.TextChoices):

@@ -16,6 +16,13 @@ from governance.selectors.readiness import (
     project_list_annotate_readiness,
     readiness_of,
 )
+from governance.selectors.report import (
+    REPORT_AUDIT_EXCERPT_SIZE,
+    REPORT_KIND,
+    REPORT_SECTIONS,
+    report_build,
+    report_jobs_for_project,
+)
 from governance.selectors.risks import (
     RISK_EXPORT_HEADER,
     RISK_ORDERINGS,
@@ -31,6 +38,9 @@ from governance.selectors.risks import (
 from governance.selectors.signoffs import signoff_get_for_user, signoff_list_for_project
 
 __all__ = [
+    "REPORT_AUDIT_EXCERPT_SIZE",
+    "REPORT_KIND",
+    "REPORT_SECTIONS",
     "RISK_EXPORT_HEADER",
     "RISK_ORDERINGS",
     "FrameworkCoverage",
@@ -49,6 +59,8 @@ __all__ = [
     "project_gates_context",
     "project_list_annotate_readiness",
     "readiness_of",
+    "report_build",
+    "report_jobs_for_project",
     "risk_categories_for",
     "risk_export_rows",
     "risk_get_for_user",

@@ -87,12 +87,12 @@ def compliance_for_project(*, project: Project) -> list[FrameworkCoverage]:
     classification = Classification.objects.filter(project=project).first()
     codes = defaultdict(set)
     for ref in by_ref:
-        framework, _, code = ref.partition(":")
-        codes[framework].add(code)
+        framework_key, _, code = ref.partition(":")
+        codes[framework_key].add(code)
     requirements = defaultdict(list)
     query = Q()
-    for framework, code_set in codes.items():
-        query |= Q(framework_id=framework, code__in=sorted(code_set))
+    for framework_key, code_set in codes.items():
+        query |= Q(framework_id=framework_key, code__in=sorted(code_set))
     for requirement in Requirement.objects.filter(query).order_by("framework_id", "order") if codes else []:
         requirements[requirement.framework_id].append(requirement)
     totals = dict(Requirement.objects.values("framework_id").annotate(n=Count("pk")).order_by().values_list("framework_id", "n"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import BooleanField, DecimalField, OuterRef, QuerySet, Subquery
@@ -39,14 +41,14 @@ def gate_trend(*, gate: Gate, points: int = TREND_POINTS) -> list[Assessment]:
 class Readiness:
     """What a page or the API shows of a gate's readiness."""
 
-    score: object
+    score: Decimal | None
     ready: bool
     stale: bool
-    computed_at: object
+    computed_at: datetime | None
     criteria: list
     blocking: list
     threshold: int
-    stale_since: object = None
+    stale_since: datetime | None = None
 
     @property
     def stale_for(self) -> str:
@@ -129,6 +131,6 @@ def stale_age_seconds(gate: Gate) -> int:
     return int((timezone.now() - gate.inputs_changed_at).total_seconds()) if gate.stale else 0
 
 
-def phase_gate_context(phase: object, user: User) -> dict:
+def phase_gate_context(phase: Phase, user: User) -> dict:
     gate = Gate.objects.select_related("last_assessment", "template").filter(phase=phase).first()
     return {"phase_gate": gate, "phase_readiness": readiness_of(gate) if gate else None}

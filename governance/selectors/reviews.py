@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -12,6 +13,15 @@ from lifecycle import hooks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.models import Membership, Project, User
 from lifecycle.permissions import Action
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class ApproverFlags(TypedDict):
+        is_former: bool
+
+    # A review's named approver, annotated by review_approvers().
+    Approver = WithAnnotations[User, ApproverFlags]
 
 
 def review_get_for_user(*, user: User, id: UUID | str, action: Action = Action.VIEW) -> Review:
@@ -36,7 +46,7 @@ def review_open_for_gate(*, gate: Gate) -> Review | None:
     return review
 
 
-def review_approvers(review: Review) -> list[User]:
+def review_approvers(review: Review) -> list[Approver]:
     """The named approvers, each with `is_former` (left the project or lost approver status
     since the review was requested), in one query."""
     former = Review.former_approvers.through.objects.filter(review_id=review.pk, user_id=OuterRef("pk"))
@@ -50,7 +60,7 @@ def review_page(*, review: Review, user: User) -> dict:
     votes = {v.voter_id: v for v in review.votes.all()}
     go = sum(1 for v in votes.values() if v.decision == "go")
     # As governance.services.counting_approvers: former approvers count only through a vote cast.
-    counting = sum(1 for u in approvers if not u.is_former or u.pk in votes)  # type: ignore[attr-defined]
+    counting = sum(1 for u in approvers if not u.is_former or u.pk in votes)
     return {
         "review": review,
         "ballot": [(u, votes.get(u.pk)) for u in approvers],
@@ -58,9 +68,7 @@ def review_page(*, review: Review, user: User) -> dict:
         "counting_approvers": counting,
         "short": review.is_open and counting < review.needed,
         "my_vote": votes.get(user.pk),
-        "can_vote": review.is_open
-        and any(u.pk == user.pk and not u.is_former for u in approvers)  # type: ignore[attr-defined]
-        and not review.project.is_read_only,
+        "can_vote": review.is_open and any(u.pk == user.pk and not u.is_former for u in approvers) and not review.project.is_read_only,
         "can_withdraw": review.is_open
         and lifecycle_selectors.project_access(user=user, project=review.project).allows(Action.REVIEW)
         and not review.project.is_read_only,

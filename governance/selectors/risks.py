@@ -12,6 +12,7 @@ from django.http import Http404
 
 from governance.models import Risk, RiskCategory, RiskMatrix
 from lifecycle import selectors as lifecycle_selectors
+from lifecycle.exceptions import ApplicationError
 from lifecycle.models import Project, User
 from lifecycle.permissions import Action
 
@@ -43,6 +44,32 @@ def risk_get_for_user(*, user: User, id: UUID | str, action: Action = Action.VIE
         raise Http404("No such risk.")
     lifecycle_selectors.project_access_check(user=user, project=risk.project, action=action)
     return risk
+
+
+NOT_A_MEMBER = "The risk owner must be a project member."
+
+
+def risk_owner_resolve(*, project: Project, id: UUID | str | None = None, username: str | None = None) -> User | None:
+    """The risk owner a person picked: by id in the page's member list, by username (or e-mail)
+    in the API. None when neither names anyone (no owner). Both doors refuse the same way: an
+    ApplicationError on the field "owner", "No such user." when no active user has that name,
+    NOT_A_MEMBER for anyone who is not an active member of `project` (an unknown id included,
+    since the page only offers members). One query by id, two by username."""
+    if username is not None and username.strip():
+        user = lifecycle_selectors.user_find(identifier=username)
+        if user is None:
+            raise ApplicationError("No such user.", fields={"owner": ["No active user has this username or e-mail."]})
+        id = user.pk
+    if id is None or id == "":
+        return None
+    try:
+        id = UUID(str(id))
+    except ValueError:
+        raise ApplicationError(NOT_A_MEMBER, fields={"owner": [NOT_A_MEMBER]}) from None
+    owner = User.objects.filter(pk=id, is_active=True, memberships__project=project).first()
+    if owner is None:
+        raise ApplicationError(NOT_A_MEMBER, fields={"owner": [NOT_A_MEMBER]})
+    return owner
 
 
 def _with_position(qs: QuerySet[Risk]) -> QuerySet[Risk]:

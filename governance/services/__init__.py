@@ -28,6 +28,8 @@ from governance.services.risks import (
 )
 from governance.services.signoffs import (
     signoff_decide,
+    signoff_decide_allowed,
+    signoff_decider_check,
     signoff_reopen,
     signoffs_create_for_project,
     signoffs_notify_due,
@@ -69,6 +71,8 @@ __all__ = [
     "risk_matrix_for",
     "risk_update",
     "signoff_decide",
+    "signoff_decide_allowed",
+    "signoff_decider_check",
     "signoff_reopen",
     "signoffs_create_for_project",
     "signoffs_notify_due",
@@ -83,6 +87,7 @@ from governance.services.reviews import (
     quorum_needed,
     review_approvers_recheck,
     review_request,
+    review_voter_check,
     review_withdraw,
     reviews_remind,
     vote_cast,
@@ -96,6 +101,7 @@ __all__ += [
     "quorum_needed",
     "review_approvers_recheck",
     "review_request",
+    "review_voter_check",
     "review_withdraw",
     "reviews_remind",
     "vote_cast",

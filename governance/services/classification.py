@@ -12,6 +12,7 @@ from governance.models import Classification, ObligationTemplate, Tier
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.models import Project, User
+from lifecycle.permissions import Action
 from phases import services as phases_services
 from phases.models import ChecklistItem
 
@@ -57,7 +58,9 @@ def _entries(project: Project, tier: str) -> list[dict]:
 def classification_set(*, project: Project, actor: User, answers: Any) -> ClassificationChange:
     """Answer (or change) the questionnaire: store tier, role and rationale, and bring the
     checklist in line: obligations of tiers that now apply are added, those of tiers that no
-    longer apply are removed (done or not: the record keeps them in the audit log)."""
+    longer apply are removed (done or not: the record keeps them in the audit log). Owners and
+    contributors answer it (Action.CONTRIBUTE)."""
+    lifecycle_services.require(actor, project, Action.CONTRIBUTE)
     project = lifecycle_services.lock_writable(project)
     cleaned, errors = clean_answers(answers)
     if errors:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 
 from governance.models import Framework, Requirement, RiskMatrix, Tier
 from lifecycle import services as lifecycle_services
@@ -114,7 +115,12 @@ def framework_validate(*, text: str) -> Node:
 @lifecycle_services.atomic
 def framework_import(*, text: str, actor: User | None = None) -> Framework:
     """Create or update a framework from YAML. Requirements are matched by code: new ones are
-    added, changed ones updated, and ones no longer listed removed."""
+    added, changed ones updated, and ones no longer listed removed.
+
+    Frameworks are for administrators (the admin site's import); `actor` None is the system (the
+    import_framework command, the reference data after migrate)."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied("Only administrators can import frameworks.")
     doc = framework_validate(text=text)
     extra = {k: _plain(doc[k]) for k in ("tiers", "dates") if k in doc}
     framework, created = Framework.objects.update_or_create(
@@ -168,7 +174,8 @@ def _plain(value: object) -> object:
 
 
 def governance_reference_data() -> None:
-    """Risk matrices and the shipped frameworks, when missing (after migrate, or a test flush)."""
+    """Risk matrices and the shipped frameworks, when missing (after migrate, or a test flush):
+    the system's own work, no person acts."""
     for matrix in RISK_MATRICES:
         RiskMatrix.objects.get_or_create(key=matrix["key"], defaults={k: v for k, v in matrix.items() if k != "key"})
     present = set(Framework.objects.values_list("key", flat=True))

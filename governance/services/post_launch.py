@@ -1,4 +1,8 @@
-"""Life after launch: recurring bias audits and monitoring reviews, and the incident log."""
+"""Life after launch: recurring bias audits and monitoring reviews, and the incident log.
+
+Who may: owners set the schedule (Action.MANAGE); owners and contributors record a finished
+audit or review and log and edit incidents (Action.CONTRIBUTE). Creating due tasks and flagging
+overdue ones is the beat schedule's work, for the system."""
 
 from __future__ import annotations
 
@@ -10,11 +14,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from governance.models import Incident, PostLaunchSchedule, PostLaunchTask
+from governance.services.limits import NOTES_MAX_LENGTH, text_within
 from lifecycle import locks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import Project, User
+from lifecycle.permissions import Action
 
 MAX_CATCH_UP = 24  # occurrences created per project and kind in one run
 INCIDENT_FIELDS = ("title", "occurred_on", "severity", "affected_users", "serious", "reported_at", "reported_to")
@@ -28,6 +34,7 @@ def _bad(field: str, message: str) -> ApplicationError:
 def post_launch_schedule_set(
     *, project: Project, actor: User, bias_audit_every_days: int, monitoring_review_every_days: int
 ) -> PostLaunchSchedule:
+    lifecycle_services.require(actor, project, Action.MANAGE)
     project = lifecycle_services.lock_writable(project)
     for name, value in (
         ("bias_audit_every_days", bias_audit_every_days),
@@ -64,7 +71,8 @@ def _every(schedule: PostLaunchSchedule | None, kind: str) -> int:
 def post_launch_tasks_create_due(*, today: date | None = None) -> int:
     """For every live project, create the audits and reviews that are due by today: the first one
     a full period after going live, the next a period after the previous due date. Idempotent: a
-    unique constraint makes a second run (or a second beat) create nothing."""
+    unique constraint makes a second run (or a second beat) create nothing. The beat schedule's
+    work: no person acts."""
     today = today or timezone.localdate()
     created = 0
     live = Project.objects.filter(status=Project.Status.LIVE, deleted_at__isnull=True).select_related("post_launch_schedule")
@@ -114,7 +122,8 @@ def _create_task(project: Project, kind: str, due: date) -> int:
 
 @lifecycle_services.atomic
 def post_launch_overdue_notify(*, today: date | None = None) -> int:
-    """Flag each overdue audit or review once, and tell the project's owners."""
+    """Flag each overdue audit or review once, and tell the project's owners (the beat schedule's
+    work: no person acts)."""
     today = today or timezone.localdate()
     due = PostLaunchTask.objects.filter(status=PostLaunchTask.Status.DUE, due_on__lt=today, overdue_notified_at__isnull=True)
     locks.lock_projects(due.values_list("project_id", flat=True))
@@ -139,14 +148,15 @@ def post_launch_overdue_notify(*, today: date | None = None) -> int:
 
 @lifecycle_services.atomic
 def post_launch_task_complete(*, task: PostLaunchTask, actor: User, notes: str) -> PostLaunchTask:
+    lifecycle_services.require(actor, task.project, Action.CONTRIBUTE)
     lifecycle_services.lock_writable(task.project_id)
     task = PostLaunchTask.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=task.pk)
     if task.status == PostLaunchTask.Status.DONE:
         raise Conflict("This task is already done.", code="already_done")
-    notes = (notes or "").strip()
+    notes = text_within(field="notes", text=(notes or "").strip(), limit=NOTES_MAX_LENGTH, label="Findings")
     if not notes:
         raise _bad("notes", "Record what the audit or review found.")
-    task.status, task.notes, task.done_by, task.done_at = PostLaunchTask.Status.DONE, notes[:5000], actor, timezone.now()
+    task.status, task.notes, task.done_by, task.done_at = PostLaunchTask.Status.DONE, notes, actor, timezone.now()
     task.save(update_fields=["status", "notes", "done_by", "done_at"])
     lifecycle_services.change_record(
         actor=actor,
@@ -182,6 +192,7 @@ def _clean_incident(fields: dict[str, Any]) -> dict[str, Any]:
 
 @lifecycle_services.atomic
 def incident_create(*, project: Project, actor: User, **fields: Any) -> Incident:
+    lifecycle_services.require(actor, project, Action.CONTRIBUTE)
     project = lifecycle_services.lock_writable(project)
     incident = Incident(project=project, created_by=actor, **_clean_incident(fields))
     incident.full_clean(exclude=["project", "created_by"])
@@ -208,6 +219,7 @@ def incident_create(*, project: Project, actor: User, **fields: Any) -> Incident
 
 @lifecycle_services.atomic
 def incident_update(*, incident: Incident, actor: User, **fields: Any) -> Incident:
+    lifecycle_services.require(actor, incident.project, Action.CONTRIBUTE)
     lifecycle_services.lock_writable(incident.project_id)
     incident = Incident.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=incident.pk)
     before = lifecycle_services.snapshot(incident, INCIDENT_FIELDS)

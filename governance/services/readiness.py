@@ -9,6 +9,10 @@ Freshness in three steps:
    computation in progress plus one waiting.
 3. Beat sweeps stale gates every minute (catching up after a broker outage) and rescores every
    open gate nightly; "Recompute" starts a job on demand.
+
+Who may: asking for a recompute is for owners (Action.REVIEW, `gate_recompute_request`). Every
+other write here is the system's: scoring, marking stale, sweeping and the job a recompute runs
+(none takes a person).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from lifecycle import hooks
 from lifecycle import services as lifecycle_services
 from lifecycle.infrastructure import page_cache
 from lifecycle.models import Phase, Project, User
+from lifecycle.permissions import Action
 from phases import selectors as phases_selectors
 
 # Changes of these resource types can move a gate's readiness.
@@ -45,7 +50,8 @@ OPEN_PHASES = (Phase.Status.NOT_STARTED, Phase.Status.IN_PROGRESS, Phase.Status.
 
 
 def gates_create_for_project(project: Project, actor: User) -> list[Gate]:
-    """lifecycle's project_created hook: one gate per phase, with the template's criteria."""
+    """lifecycle's project_created hook: one gate per phase, with the template's criteria (part of
+    creating the project, which project_create allows)."""
     templates = {g.phase_id: g for g in GateTemplate.objects.filter(phase__template=project.template_id)}
     gates = [
         Gate(project=project, phase=phase, template=templates[phase.template_id])
@@ -382,9 +388,10 @@ def _send_batches(ids: list, task: Any, send: Any) -> int:
 
 
 def gate_recompute_request(*, gate: Gate, actor: User) -> Any:
-    """Recompute on demand: a job the page (or API client) follows."""
+    """Recompute on demand (owners): a job the page (or API client) follows."""
     from governance import tasks
 
+    lifecycle_services.require(actor, gate.project, Action.REVIEW)
     job = lifecycle_services.job_create(kind="gate_recompute", actor=actor, project=gate.project, params={"gate": str(gate.pk)})
     lifecycle_services.job_enqueue(job=job, task=tasks.gate_recompute_job_task)
     return job

@@ -10,8 +10,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.text import slugify
 
-from governance import reports
-from lifecycle import selectors as lifecycle_selectors
+from governance import report_pdf, selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.models import Job, Project, User
 from lifecycle.permissions import Action
@@ -36,9 +35,9 @@ def report_request(*, project: Project, actor: User) -> Job:
     """
     from governance import tasks
 
-    lifecycle_selectors.project_access_check(user=actor, project=project, action=Action.VIEW)
+    lifecycle_services.require(actor, project, Action.VIEW)
     job, created = lifecycle_services.job_get_running_or_create(
-        kind=reports.REPORT_KIND, actor=actor, project=project, params={"filename": report_filename(project)}
+        kind=selectors.REPORT_KIND, actor=actor, project=project, params={"filename": report_filename(project)}
     )
     if created:
         lifecycle_services.job_enqueue(job=job, task=tasks.report_job_task)
@@ -46,7 +45,8 @@ def report_request(*, project: Project, actor: User) -> Job:
 
 
 def report_run(*, job_id: Any) -> None:
-    """Build and render the report of a queued job.
+    """Build and render the report of a queued job, as the system: who asked was checked when
+    the job was requested.
 
     1. Claim the job (a second delivery of the task finds it claimed and does nothing).
     2. Build the JSON, then render the PDF, reporting progress between the steps.
@@ -57,9 +57,9 @@ def report_run(*, job_id: Any) -> None:
     job = Job.objects.select_related("project", "project__template").get(pk=job_id)
     try:
         lifecycle_services.job_progress(job_id=job_id, progress=10)
-        report = reports.report_build(project=job.project)
+        report = selectors.report_build(project=job.project)
         lifecycle_services.job_progress(job_id=job_id, progress=60)
-        pdf = reports.report_pdf(report)
+        pdf = report_pdf.report_pdf(report)
         lifecycle_services.job_progress(job_id=job_id, progress=90)
         field = Job._meta.get_field("result_file")
         # The stored name fits the column whatever the project is called: the storage shortens

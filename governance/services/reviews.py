@@ -15,6 +15,11 @@ services): they can no longer vote, and if they had not voted they no longer cou
 quorum. A vote they had cast stands. The Go votes needed stay as fixed at request time, so
 removing someone never lowers the bar; a review left with fewer approvers than it needs tells the
 project's owners, who may withdraw it and ask again with the current approvers.
+
+Who may: owners request and withdraw reviews (Action.REVIEW); voting is personal, for the
+approvers named on the review who are still approvers, whatever their role (administrators too
+are refused otherwise: `review_voter_check`). Reminders and the re-count after a membership
+change act for the system.
 """
 
 from __future__ import annotations
@@ -28,14 +33,14 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from governance.models import Decision, Gate, GateTemplate, Review, Signoff, Vote
+from governance.services.limits import COMMENT_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH, text_within
 from lifecycle import locks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import Phase, Project, User
+from lifecycle.permissions import Action
 from phases import selectors as phases_selectors
-
-MAX_JUSTIFICATION = 5000
 
 
 def review_snapshot(review: Review) -> dict:
@@ -77,6 +82,7 @@ def review_request(*, gate: Gate, actor: User, justification: str = "") -> Revie
     """Ask the gate's approvers to decide. Refused while another review is open, when the gate
     has no approvers, or without a written justification when the latest assessment is not
     ready or is stale."""
+    lifecycle_services.require(actor, gate.project, Action.REVIEW)
     project = lifecycle_services.lock_writable(gate.project)
     gate = (
         Gate.objects.select_for_update(of=("self",), no_key=True)
@@ -115,8 +121,7 @@ def review_request(*, gate: Gate, actor: User, justification: str = "") -> Revie
             code="justification_required",
             fields={"justification": ["Required when the gate is not ready or its score is stale."]},
         )
-    if len(justification) > MAX_JUSTIFICATION:
-        raise ApplicationError("The justification is too long.", fields={"justification": [f"At most {MAX_JUSTIFICATION} characters."]})
+    text_within(field="justification", text=justification, limit=JUSTIFICATION_MAX_LENGTH, label="Justification")
     policy = gate.template
     needed = quorum_needed(policy, len(approvers))
     if needed > len(approvers):
@@ -164,6 +169,7 @@ def _locked(review: Review) -> Review:
 
 @lifecycle_services.atomic
 def review_withdraw(*, review: Review, actor: User) -> Review:
+    lifecycle_services.require(actor, review.project, Action.REVIEW)
     review = _locked(review)
     lifecycle_services.ensure_writable(review.project)
     if not review.is_open:
@@ -218,14 +224,21 @@ def _outcome_now(review: Review) -> str | None:
     )
 
 
-@lifecycle_services.atomic
-def vote_cast(*, review: Review, actor: User, decision: str, comment: str = "") -> tuple[Vote, bool]:
-    """Cast or change a vote. Returns the vote and whether it was the voter's first."""
-    review = _locked(review)
+def review_voter_check(*, review: Review, actor: User) -> None:
+    """PermissionDenied unless `actor` may vote on `review`: one of the approvers named when it
+    was requested who is still an approver. A vote is a personal decision, so an
+    administrator's rights do not stand in for it."""
     if not review.approvers.filter(pk=actor.pk).exists():
         raise PermissionDenied("Only the approvers named when this review was requested can vote.")
     if review.former_approvers.filter(pk=actor.pk).exists():
         raise PermissionDenied("You are no longer an approver of this project, so you cannot vote on this review.")
+
+
+@lifecycle_services.atomic
+def vote_cast(*, review: Review, actor: User, decision: str, comment: str = "") -> tuple[Vote, bool]:
+    """Cast or change a vote. Returns the vote and whether it was the voter's first."""
+    review = _locked(review)
+    review_voter_check(review=review, actor=actor)
     if not review.is_open:
         raise Conflict(f"This review is {review.get_status_display().lower()}; votes are closed.", code="review_closed")
     lifecycle_services.ensure_writable(review.project)
@@ -240,8 +253,7 @@ def vote_cast(*, review: Review, actor: User, decision: str, comment: str = "") 
             code="comment_required",
             fields={"comment": ["Required unless you vote Go."]},
         )
-    if len(comment) > 5000:
-        raise ApplicationError("The comment is too long.", fields={"comment": ["At most 5000 characters."]})
+    text_within(field="comment", text=comment, limit=COMMENT_MAX_LENGTH, label="Comment")
     vote, first = Vote.objects.get_or_create(review=review, voter=actor, defaults={"decision": decision, "comment": comment})
     if not first:
         vote.decision, vote.comment, vote.changed_at = decision, comment, timezone.now()
@@ -343,7 +355,8 @@ def _outcome_text(outcome: str, phase: str) -> str:
 
 def reviews_remind(*, now: Any = None) -> int:
     """Remind approvers who have not voted: once on the due date, then once a day while the
-    review is overdue (beat runs this hourly; the reminder columns make it idempotent)."""
+    review is overdue (beat runs this hourly; the reminder columns make it idempotent). The
+    system's work: no person acts."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     sent = 0
@@ -386,7 +399,8 @@ def review_approvers_recheck(*, project: Project, user_id: Any, actor: User | No
     """Re-count the open reviews of `project` that name `user_id`, after their membership changed.
 
     Called by the membership services (lifecycle.hooks.on_membership_changed), which hold the
-    project row and its memberships; the reviews come next in the lock order (lifecycle.locks).
+    project row and its memberships and have checked `actor` (None: the system); the reviews
+    come next in the lock order (lifecycle.locks).
     1. Mark the user a former approver of each such review, or no longer one if they qualify
        again (re-added with the role).
     2. Re-evaluate the outcome: with fewer approvers to come, it may now be certain.

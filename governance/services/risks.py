@@ -1,4 +1,9 @@
-"""The risk register: scoring on the template's matrix, acceptance and its expiry."""
+"""The risk register: scoring on the template's matrix, acceptance and its expiry.
+
+Who may: owners and contributors write risks and add categories (Action.CONTRIBUTE); accepting
+a risk depends on its level (`risk_acceptance_allowed`). Each service checks the acting user on
+the project instance the caller loaded (its access is memoised there), before the locks, as the
+pages did: a member refused by their role hears so whatever the project's state."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from governance.models import Risk, RiskCategory, RiskLevel, RiskMatrix, TemplateGovernance
+from governance.services.limits import ACCEPTANCE_COMMENT_MAX_LENGTH, CATEGORY_DESCRIPTION_MAX_LENGTH, text_within
 from lifecycle import locks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
@@ -103,6 +109,7 @@ def risk_create(*, project: Project, actor: User, **fields: Any) -> Risk:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"risk_create does not take {sorted(unknown)}")
+    lifecycle_services.require(actor, project, Action.CONTRIBUTE)
     project = lifecycle_services.lock_writable(project)
     if fields.get("status") == Risk.Status.ACCEPTED:
         raise _bad("status", "Accept a risk with the accept action, which records who accepted it and until when.")
@@ -120,6 +127,7 @@ def risk_update(*, risk: Risk, actor: User, **fields: Any) -> Risk:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise TypeError(f"risk_update does not take {sorted(unknown)}")
+    lifecycle_services.require(actor, risk.project, Action.CONTRIBUTE)
     lifecycle_services.lock_writable(risk.project_id)
     risk = Risk.objects.select_for_update(of=("self",), no_key=True).select_related("project", "category").get(pk=risk.pk)
     if fields.get("status") == Risk.Status.ACCEPTED and risk.status != Risk.Status.ACCEPTED:
@@ -150,10 +158,11 @@ def risk_acceptance_allowed(*, access: Access, risk: Risk) -> bool:
 @lifecycle_services.atomic
 def risk_accept(*, risk: Risk, actor: User, expires_on: date | None, comment: str = "") -> Risk:
     """Accept a risk. At level high or above it takes an approver's (or an administrator's)
-    decision with an expiry date; below, contributors may accept it."""
+    decision with an expiry date; below, contributors may accept it. The level judged is the
+    risk's current one, read under the lock."""
+    access = lifecycle_selectors.project_access(user=actor, project=risk.project)
     lifecycle_services.lock_writable(risk.project_id)
     risk = Risk.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=risk.pk)
-    access = lifecycle_selectors.project_access(user=actor, project=risk.project)
     severe = RiskLevel.rank(risk.level) >= HIGH_RANK
     if not risk_acceptance_allowed(access=access, risk=risk):
         raise PermissionDenied(
@@ -168,7 +177,7 @@ def risk_accept(*, risk: Risk, actor: User, expires_on: date | None, comment: st
         raise _bad("expires_on", "Accepting a high or critical risk needs an expiry date.")
     if expires_on is not None and expires_on <= today:
         raise _bad("expires_on", "The expiry date must be in the future.")
-    comment = (comment or "").strip()
+    comment = text_within(field="comment", text=(comment or "").strip(), limit=ACCEPTANCE_COMMENT_MAX_LENGTH, label="Comment")
     if severe and not comment:
         raise _bad("comment", "Say why the risk is acceptable.")
     before = risk_snapshot(risk)
@@ -177,7 +186,7 @@ def risk_accept(*, risk: Risk, actor: User, expires_on: date | None, comment: st
         actor,
         timezone.now(),
         expires_on,
-        comment[:2000],
+        comment,
     )
     _save(risk)
     lifecycle_services.change_record(
@@ -194,7 +203,8 @@ def risk_accept(*, risk: Risk, actor: User, expires_on: date | None, comment: st
 @lifecycle_services.atomic
 def risk_acceptances_expire(*, today: date | None = None) -> list[Risk]:
     """Reopen every risk whose acceptance has expired, and tell its owner (the beat task calls
-    this daily; a second run the same day finds nothing)."""
+    this daily; a second run the same day finds nothing). The system's own work: no person acts,
+    so there is nobody to check."""
     today = today or timezone.localdate()
     due = Risk.objects.filter(status=Risk.Status.ACCEPTED, acceptance_expires_on__lt=today)
     locks.lock_projects(due.values_list("project_id", flat=True))
@@ -233,14 +243,18 @@ def risk_category_create(*, project: Project, actor: User, name: str, descriptio
     """A custom category for one project."""
     from django.utils.text import slugify
 
+    lifecycle_services.require(actor, project, Action.CONTRIBUTE)
     project = lifecycle_services.lock_writable(project)
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise _bad("name", "Give the category a name of up to 120 characters.")
+    description = text_within(
+        field="description", text=(description or "").strip(), limit=CATEGORY_DESCRIPTION_MAX_LENGTH, label="Description"
+    )
     key = slugify(name)[:70] or "custom"
     if RiskCategory.objects.filter(project=project, key=key).exists() or RiskCategory.objects.filter(project=None, key=key).exists():
         raise _bad("name", "A category with this name already exists.")
-    category = RiskCategory.objects.create(key=key, name=name, description=description.strip()[:2000], project=project)
+    category = RiskCategory.objects.create(key=key, name=name, description=description, project=project)
     lifecycle_services.change_record(
         actor=actor, action="risk_category.created", type="project", object_id=project.pk, project=project, label=name
     )
@@ -248,7 +262,8 @@ def risk_category_create(*, project: Project, actor: User, name: str, descriptio
 
 
 def risk_categories_bootstrap() -> None:
-    """The twelve NIST AI 600-1 risks as ready categories (from the framework data)."""
+    """The twelve NIST AI 600-1 risks as ready categories (from the framework data): reference
+    data every installation starts with, written by the system (after migrate), never by a person."""
     from governance.models import Requirement
 
     for requirement in Requirement.objects.filter(framework_id="nist-ai-600-1").order_by("order"):

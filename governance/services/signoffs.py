@@ -1,5 +1,10 @@
 """Ethics and compliance sign-offs: decided by a member holding the named function, with a
-comment and evidence; back to pending when approved evidence changes."""
+comment and evidence; back to pending when approved evidence changes.
+
+Who may: deciding is personal, for the members holding the sign-off's function whatever their
+role (administrators too are refused unless they hold it: `signoff_decider_check`); putting a
+decided sign-off back to pending is for owners (Action.MANAGE). The listeners and the project's
+creation hook act for the system."""
 
 from __future__ import annotations
 
@@ -11,11 +16,13 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.utils import timezone
 
 from governance.models import Signoff, SignoffKindTemplate
+from governance.services.limits import COMMENT_MAX_LENGTH, text_within
 from lifecycle import hooks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import Phase, Project, User
+from lifecycle.permissions import Access, Action
 from phases.models import Artifact, Attachment
 
 MAX_EVIDENCE = 20
@@ -31,7 +38,8 @@ def signoff_snapshot(signoff: Signoff) -> dict:
 
 
 def signoffs_create_for_project(project: Project, actor: User) -> list[Signoff]:
-    """lifecycle's project_created hook: one pending sign-off per kind the template names."""
+    """lifecycle's project_created hook: one pending sign-off per kind the template names (part
+    of creating the project, which project_create allows)."""
     phases = {p.template_id: p for p in project.phases.all()}
     signoffs = [
         Signoff(
@@ -92,18 +100,31 @@ def _evidence(project: Project, items: Any) -> list[dict]:
     return resolved
 
 
+def signoff_decide_allowed(*, access: Access, signoff: Signoff) -> bool:
+    """Whether a member with `access` may decide `signoff`: only by holding its function, since a
+    sign-off is a personal attestation (an administrator's rights do not stand in for it)."""
+    return access.holds(signoff.function_id)
+
+
+def signoff_decider_check(*, access: Access, signoff: Signoff) -> None:
+    """PermissionDenied unless `access` may decide `signoff` (the rule of signoff_decide, for a
+    page that refuses before it judges the form)."""
+    if not signoff_decide_allowed(access=access, signoff=signoff):
+        raise PermissionDenied(f"Only a member who holds the {signoff.function.name.lower()} function can decide this sign-off.")
+
+
 @lifecycle_services.atomic
 def signoff_decide(*, signoff: Signoff, actor: User, decision: str, comment: str, evidence: Any = ()) -> Signoff:
     """Approve or reject. Only a member holding the sign-off's function decides: administrators
     too are refused unless they hold it, since a sign-off is a personal attestation."""
+    # The access of the caller's instance (asked already by the page that loaded it).
+    access = lifecycle_selectors.project_access(user=actor, project=signoff.project)
     lifecycle_services.lock_writable(signoff.project_id)
     signoff = Signoff.objects.select_for_update(of=("self",), no_key=True).select_related("project", "function").get(pk=signoff.pk)
-    access = lifecycle_selectors.project_access(user=actor, project=signoff.project)
-    if not access.holds(signoff.function_id):
-        raise PermissionDenied(f"Only a member who holds the {signoff.function.name.lower()} function can decide this sign-off.")
+    signoff_decider_check(access=access, signoff=signoff)
     if decision not in (Signoff.Status.APPROVED, Signoff.Status.REJECTED):
         raise ApplicationError("Decide approved or rejected.", fields={"decision": ["Choose approved or rejected."]})
-    comment = (comment or "").strip()
+    comment = text_within(field="comment", text=(comment or "").strip(), limit=COMMENT_MAX_LENGTH, label="Comment")
     if not comment:
         raise ApplicationError("Say why, in a comment.", fields={"comment": ["This field is required."]})
     resolved = _evidence(signoff.project, list(evidence or []))
@@ -112,7 +133,7 @@ def signoff_decide(*, signoff: Signoff, actor: User, decision: str, comment: str
             "An approval needs evidence: an artifact, an attachment or a link.", fields={"evidence": ["Add at least one item."]}
         )
     before = signoff_snapshot(signoff)
-    signoff.status, signoff.comment, signoff.evidence = decision, comment[:5000], resolved
+    signoff.status, signoff.comment, signoff.evidence = decision, comment, resolved
     signoff.decided_by, signoff.decided_at = actor, timezone.now()
     _save(signoff)
     lifecycle_services.change_record(
@@ -141,6 +162,7 @@ def _save(signoff: Signoff) -> None:
 @lifecycle_services.atomic
 def signoff_reopen(*, signoff: Signoff, actor: User) -> Signoff:
     """Put a decided sign-off back to pending (owners, e.g. after the work changed)."""
+    lifecycle_services.require(actor, signoff.project, Action.MANAGE)
     lifecycle_services.lock_writable(signoff.project_id)
     signoff = Signoff.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=signoff.pk)
     if signoff.status == Signoff.Status.PENDING:
@@ -161,7 +183,8 @@ def signoff_reopen(*, signoff: Signoff, actor: User) -> Signoff:
 
 def signoffs_recheck_evidence(changes: list[hooks.Change]) -> None:
     """In-transaction listener: an approved sign-off whose evidence artifact got a new version
-    returns to pending, and its signer is told."""
+    returns to pending, and its signer is told. The system's consequence of a change the
+    artifact's service allowed: nobody further to check."""
     artifact_ids = {str(c.object_id) for c in changes if c.type == "artifact" and c.action == "artifact.updated"}
     if not artifact_ids:
         return

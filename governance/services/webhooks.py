@@ -6,6 +6,10 @@ delivery task is enqueued after commit, and a sweep re-enqueues deliveries whose
 lost. Each attempt is logged. A delivery is retried with exponential backoff up to
 WEBHOOK_MAX_ATTEMPTS attempts; when they all fail the endpoint is marked failing, and after
 WEBHOOK_DISABLE_AFTER failed deliveries in a row it is disabled and its owners are told.
+
+Who may: a project's owners manage its endpoints (Action.MANAGE; people who cannot see the
+project get Http404, as from the pages), administrators the global ones (`_check_can_manage`).
+Queueing, delivering and sweeping are the system's work: no person acts.
 """
 
 from __future__ import annotations
@@ -318,7 +322,8 @@ def _backoff(attempts: int) -> float:
 
 def webhook_deliver(*, delivery_id: Any) -> str:
     """Make one attempt at a pending delivery that is due; returns what happened. Safe to run
-    twice for the same delivery: the claim lets one attempt through at a time."""
+    twice for the same delivery: the claim lets one attempt through at a time. The delivery
+    task's work, for the system."""
     now = timezone.now()
     claimed = (
         WebhookDelivery.objects.filter(

@@ -60,7 +60,8 @@ def _review_context(gate: object, user: object) -> dict:
 @login_required
 @require_POST
 def gate_recompute(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    gate = selectors.gate_get_for_user(user=request.user, id=id, action=Action.REVIEW)
+    """Start a recompute (owners: gate_recompute_request refuses the others)."""
+    gate = selectors.gate_get_for_user(user=request.user, id=id)
     job = readiness_services.gate_recompute_request(gate=gate, actor=request.user)
     if request.htmx:
         return render(request, "lifecycle/_job.html", {"job": job, "done_url": gate.get_absolute_url()})

@@ -1,4 +1,7 @@
-"""Sign-offs, the compliance page, the EU AI Act questionnaire, and life after launch."""
+"""Sign-offs, the compliance page, the EU AI Act questionnaire, and life after launch.
+
+Pages load what they show for whoever may see the project (404 for the others); the services
+decide who may act (403 with their message)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from governance.models import Classification
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.exceptions import ApplicationError
 from lifecycle.infrastructure.http import AuthedHtmxRequest
+from lifecycle.models import Project
 from lifecycle.permissions import Action
 from lifecycle.views.common import go
 from phases import selectors as phases_selectors
@@ -50,14 +54,15 @@ def signoff_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     """The sign-off, and for members holding its function, the decision form."""
     signoff = selectors.signoff_get_for_user(user=request.user, id=id)
     access = lifecycle_selectors.project_access(user=request.user, project=signoff.project)
-    can_decide = access.holds(signoff.function_id) and not signoff.project.is_read_only
-    form = _decision_form(request, signoff) if can_decide else None
-    if request.method == "POST":
-        if not can_decide:
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied(f"Only a member who holds the {signoff.function.name.lower()} function can decide this sign-off.")
-        if form is not None and form.is_valid():
+    can_decide = services.signoff_decide_allowed(access=access, signoff=signoff) and not signoff.project.is_read_only
+    if request.method != "POST":
+        form = _decision_form(request, signoff) if can_decide else None
+    else:
+        # A decision is personal: whoever does not hold the function is refused (403) before the
+        # form is judged, by the rule signoff_decide applies itself.
+        services.signoff_decider_check(access=access, signoff=signoff)
+        form = _decision_form(request, signoff)
+        if form.is_valid():
             try:
                 services.signoff_decide(
                     signoff=signoff,
@@ -91,9 +96,8 @@ def compliance(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def classification(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     """The EU AI Act questionnaire. Everyone in the project reads the result; owners and
-    contributors answer it."""
-    action = Action.CONTRIBUTE if request.method == "POST" else Action.VIEW
-    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id, action=action)
+    contributors answer it (classification_set refuses the others)."""
+    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
     current = Classification.objects.filter(project=project).first()
     initial = {k: ([str(v) for v in val] if isinstance(val, list) else val) for k, val in (current.answers if current else {}).items()}
     form = ClassificationForm(request.POST or None, initial=initial)
@@ -119,9 +123,9 @@ def classification(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_launch(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    """Scheduled audits and reviews and the incident log; owners set the schedule (POST)."""
-    action = Action.MANAGE if request.method == "POST" else Action.VIEW
-    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id, action=action)
+    """Scheduled audits and reviews and the incident log; owners set the schedule (POST, which
+    post_launch_schedule_set refuses the others)."""
+    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
     page = selectors.post_launch_page(project=project)
     form = ScheduleForm(
         request.POST or None,
@@ -153,7 +157,7 @@ def post_launch(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def post_launch_task_complete(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    task = selectors.post_launch_task_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    task = selectors.post_launch_task_get_for_user(user=request.user, id=id)
     form = TaskCompleteForm(request.POST)
     try:
         if not form.is_valid():
@@ -165,10 +169,16 @@ def post_launch_task_complete(request: AuthedHtmxRequest, id: UUID) -> HttpRespo
     return go(request, reverse("governance:post-launch", args=[task.project_id]))
 
 
+def _form_for_writers(request: AuthedHtmxRequest, project: Project) -> None:
+    """An incident form is shown only to those who may log incidents (403 for the others, as the
+    service answers their POST): the page's own display rule, not the write's check."""
+    lifecycle_selectors.project_access_check(user=request.user, project=project, action=Action.CONTRIBUTE)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def incident_create(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
     form = IncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -178,6 +188,7 @@ def incident_create(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         else:
             messages.success(request, "Incident logged.")
             return go(request, incident.get_absolute_url())
+    _form_for_writers(request, project)
     return render(request, "governance/incident_form.html", {"project": project, "form": form})
 
 
@@ -193,7 +204,7 @@ def incident_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def incident_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    incident = selectors.incident_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    incident = selectors.incident_get_for_user(user=request.user, id=id)
     initial = {f: getattr(incident, f) for f in IncidentForm.base_fields}
     form = IncidentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -204,4 +215,5 @@ def incident_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         else:
             messages.success(request, "Incident saved.")
             return go(request, incident.get_absolute_url())
+    _form_for_writers(request, incident.project)
     return render(request, "governance/incident_form.html", {"project": incident.project, "incident": incident, "form": form})

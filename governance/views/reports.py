@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from governance import reports, services
+from governance import selectors, services
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.models import Job
@@ -34,9 +34,9 @@ def report(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         return redirect(done_url)
     context = {
         "project": project,
-        "reports": reports.report_jobs_for_project(project=project),
+        "reports": selectors.report_jobs_for_project(project=project),
         "job_id": _uuid_or_none(request.GET.get("job", "")),
-        "sections": reports.SECTIONS,
+        "sections": selectors.REPORT_SECTIONS,
         "retention_days": settings.REPORT_FILE_RETENTION_DAYS,
     }
     return render(request, "governance/report.html", context)
@@ -54,11 +54,11 @@ def _uuid_or_none(value: str) -> UUID | None:
 def report_json(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     """The JSON of a finished report, as a file, for those who may follow its job."""
     job = lifecycle_selectors.job_get_for_user(user=request.user, id=id)
-    if job is not None and job.kind == reports.REPORT_KIND and job.params.get("expired_at"):
+    if job is not None and job.kind == selectors.REPORT_KIND and job.params.get("expired_at"):
         from lifecycle.views.jobs import expired
 
         return expired(request)
-    if job is None or job.kind != reports.REPORT_KIND or job.status != Job.Status.SUCCEEDED or job.result is None:
+    if job is None or job.kind != selectors.REPORT_KIND or job.status != Job.Status.SUCCEEDED or job.result is None:
         raise Http404("No such report.")
     response = JsonResponse(job.result, json_dumps_params={"indent": 2})
     name = str(job.params.get("filename") or "governance-report.pdf").removesuffix(".pdf") + ".json"

@@ -1,5 +1,6 @@
 """Gate reviews in the browser: request (on the gate page), vote, withdraw, and the decision
-page with the snapshot the decision saw."""
+page with the snapshot the decision saw. Pages load what they show for whoever may see the
+project (404 for the others); the services decide who may request, vote and withdraw."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from governance import selectors
 from governance import services as governance_services
 from governance.models import Decision
 from governance.selectors import reviews as review_selectors
+from governance.services.limits import COMMENT_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH, max_length_errors
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import AccessibleForm
@@ -28,7 +30,8 @@ class RequestForm(AccessibleForm):
     justification = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        max_length=5000,
+        max_length=JUSTIFICATION_MAX_LENGTH,
+        error_messages=max_length_errors(JUSTIFICATION_MAX_LENGTH),
         help_text="Required when the gate is not ready or its score is stale.",
     )
 
@@ -36,7 +39,11 @@ class RequestForm(AccessibleForm):
 class VoteForm(AccessibleForm):
     decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000, help_text="Required for Hold, Recycle and Kill."
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        error_messages=max_length_errors(COMMENT_MAX_LENGTH),
+        help_text="Required for Hold, Recycle and Kill.",
     )
 
 
@@ -61,7 +68,7 @@ def review_context(gate: object, user: object) -> dict:
 @login_required
 @require_POST
 def review_request(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    gate = selectors.gate_get_for_user(user=request.user, id=id, action=Action.REVIEW)
+    gate = selectors.gate_get_for_user(user=request.user, id=id)
     form = RequestForm(request.POST)
     form.is_valid()
     try:
@@ -87,11 +94,8 @@ def review_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
             except ApplicationError as e:
                 form.add_service_error(e)
         else:
-            # Not an approver? Say so before complaining about the form.
-            if not review.approvers.filter(pk=request.user.pk).exists():
-                from django.core.exceptions import PermissionDenied
-
-                raise PermissionDenied("Only the approvers named when this review was requested can vote.")
+            # Not an approver? Say so before complaining about the form (the rule vote_cast applies).
+            governance_services.review_voter_check(review=review, actor=request.user)
     context = review_selectors.review_page(review=review, user=request.user)
     context.update({"project": review.project, "gate": review.gate, "vote_form": form, "decisions": Decision})
     return render(request, "governance/review_detail.html", context)
@@ -100,7 +104,7 @@ def review_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_withdraw(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    review = review_selectors.review_get_for_user(user=request.user, id=id, action=Action.REVIEW)
+    review = review_selectors.review_get_for_user(user=request.user, id=id)
     if request.method == "POST":
         try:
             governance_services.review_withdraw(review=review, actor=request.user)
@@ -108,6 +112,9 @@ def review_withdraw(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         except ApplicationError as e:
             messages.error(request, e.message)
         return go(request, review.gate.get_absolute_url())
+    # The confirmation is shown only to those who may withdraw (the service answers the others'
+    # POST with the same 403): the page's own display rule.
+    lifecycle_selectors.project_access_check(user=request.user, project=review.project, action=Action.REVIEW)
     return render(request, "governance/review_confirm_withdraw.html", {"review": review, "project": review.project})
 
 

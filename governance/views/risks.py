@@ -1,4 +1,7 @@
-"""The risk register: per project and across the portfolio, with heat maps and CSV/XLSX export."""
+"""The risk register: per project and across the portfolio, with heat maps and CSV/XLSX export.
+
+Pages load what they show for whoever may see the project (404 for the others); the services
+decide who may write (403 with their message)."""
 
 from __future__ import annotations
 
@@ -133,6 +136,7 @@ def _risk_form(request: AuthedHtmxRequest, project: object, risk: Risk | None = 
         request.POST or None,
         initial=initial,
         categories=selectors.risk_categories_for(project=project),  # type: ignore[arg-type]
+        project=project,
         members=lifecycle_selectors.project_users(project=project),  # type: ignore[arg-type]
         matrix=services.risk_matrix_for(project),  # type: ignore[arg-type]
         accepted=risk is not None and risk.status == Risk.Status.ACCEPTED,
@@ -143,15 +147,19 @@ def _fields(form: RiskForm, project: object) -> dict:
     data = dict(form.cleaned_data)
     categories = {c.key: c for c in selectors.risk_categories_for(project=project)}  # type: ignore[arg-type]
     data["category"] = categories[data["category"]]
-    members = {str(u.pk): u for u in lifecycle_selectors.project_users(project=project)}  # type: ignore[arg-type]
-    data["owner"] = members.get(data["owner"])
     return data
+
+
+def _form_for_writers(request: AuthedHtmxRequest, project: Project) -> None:
+    """A risk form is shown only to those who may write risks (403 for the others, as the service
+    answers their POST): the page's own display rule, not the write's check."""
+    lifecycle_selectors.project_access_check(user=request.user, project=project, action=Action.CONTRIBUTE)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def risk_create(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
     form = _risk_form(request, project)
     if request.method == "POST" and form.is_valid():
         try:
@@ -163,13 +171,14 @@ def risk_create(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
                 request, f"Risk “{risk.title}” added ({risk.get_inherent_level_display().lower()}, score {risk.inherent_score})."
             )
             return go(request, risk.get_absolute_url())
+    _form_for_writers(request, project)
     return render(request, "governance/risk_form.html", {"project": project, "form": form, "category_form": CategoryForm()})
 
 
 @login_required
 @require_POST
 def risk_category_create(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
     form = CategoryForm(request.POST)
     if form.is_valid():
         try:
@@ -203,7 +212,7 @@ def risk_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def risk_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    risk = selectors.risk_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    risk = selectors.risk_get_for_user(user=request.user, id=id)
     form = _risk_form(request, risk.project, risk)
     if request.method == "POST" and form.is_valid():
         try:
@@ -213,6 +222,7 @@ def risk_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         else:
             messages.success(request, "Risk saved.")
             return go(request, risk.get_absolute_url())
+    _form_for_writers(request, risk.project)
     return render(request, "governance/risk_form.html", {"project": risk.project, "risk": risk, "form": form})
 
 

@@ -17,12 +17,15 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connections
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -69,7 +72,8 @@ def _engine() -> str:
 
 
 def _pg_dump(path: Path) -> dict[str, Any]:
-    connection = connections["default"]
+    # Called only when _engine() says postgresql.
+    connection = cast("PostgresWrapper", connections["default"])
     connection.ensure_connection()
     server_major = connection.pg_version // 10000
     tool, tool_major = _pg_tool(settings.BACKUP_PG_DUMP, at_least=server_major, why="dump")
@@ -172,7 +176,7 @@ def _pg_restore(path: Path, database: dict[str, Any]) -> None:
     # An archive can only be read by a pg_restore at least as new as the pg_dump that wrote it.
     _pg_tool(settings.BACKUP_PG_RESTORE, at_least=int(database.get("tool_major", 0)), why="read this archive of")
     archived = {
-        m.groups() for line in _run([settings.BACKUP_PG_RESTORE, "--list", str(path)]).splitlines() if (m := _TABLE_LINE.match(line))
+        (m[1], m[2]) for line in _run([settings.BACKUP_PG_RESTORE, "--list", str(path)]).splitlines() if (m := _TABLE_LINE.match(line))
     }
     _drop_tables_missing_from(archived)
     _run(

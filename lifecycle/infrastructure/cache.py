@@ -27,10 +27,10 @@ class ResilientRedisCache(RedisCache):
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         return self._guard("get", default, key, default, version)
 
-    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> None:  # type: ignore[override]
+    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> None:
         self._guard("set", None, key, value, timeout, version)
 
-    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:  # type: ignore[override]
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self._guard("add", False, key, value, timeout, version)
 
     def delete(self, key: Any, version: int | None = None) -> bool:
@@ -42,7 +42,7 @@ class ResilientRedisCache(RedisCache):
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         return self._guard("incr", 0, key, delta, version)
 
-    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:  # type: ignore[override]
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self._guard("touch", False, key, timeout, version)
 
     def clear(self) -> None:

@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
@@ -148,7 +148,7 @@ def _xlsx_value(sheet: Any, value: Any) -> Any:
     return cell
 
 
-def _xlsx_header(sheet: Any, name: str) -> WriteOnlyCell:
+def _xlsx_header(sheet: Any, name: str) -> Cell:
     cell = WriteOnlyCell(sheet, value=name)
     cell.data_type = "s"
     cell.font = Font(bold=True)

@@ -17,7 +17,7 @@ class HtmxHttpRequest(HttpRequest):
 
 
 class AuthedHtmxRequest(HtmxHttpRequest):
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 def partial_or_page(request: HtmxHttpRequest, template: str, partial: str) -> str:

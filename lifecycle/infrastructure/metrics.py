@@ -26,7 +26,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import redis
 from django.conf import settings
@@ -108,7 +108,9 @@ class _RedisStore:
             logger.warning("metrics not recorded: %s", e.__class__.__name__)
 
     def read(self, key: str) -> dict[str, float]:
-        return {k.decode(): float(v) for k, v in self.client().hgetall(key).items()}
+        # decode_responses is off, so Redis hands back bytes.
+        fields = cast("dict[bytes, bytes]", self.client().hgetall(key))
+        return {k.decode(): float(v) for k, v in fields.items()}
 
 
 @cache

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_cache_control
@@ -39,7 +39,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = clean_request_id(request.headers.get("X-Request-ID")) or uuid.uuid4().hex
-        request.request_id = request_id  # type: ignore[attr-defined]
+        request.request_id = request_id  # type: ignore[attr-defined]  # read back with getattr by logging.RequestIdFilter
         set_request_id(request_id)
         try:
             response = self.get_response(request)
@@ -57,7 +57,7 @@ class StrongETagGZipMiddleware(GZipMiddleware):
     (`"<tag>-gzip"`); lifecycle.api.conditional strips the suffix when comparing.
     """
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         etag = response.get("ETag")
         response = super().process_response(request, response)
         if etag and etag.startswith('"') and response.get("Content-Encoding") == "gzip":
@@ -281,7 +281,7 @@ def _duration(seconds: int) -> str:
 
 
 def json_error(status: int, message: str, code: str, fields: dict | None = None) -> JsonResponse:
-    body = {"message": message, "code": code}
+    body: dict[str, Any] = {"message": message, "code": code}
     if fields:
         body["fields"] = fields
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})

@@ -54,7 +54,7 @@ from lifecycle.selectors.records import (
     job_get_for_user,
 )
 from lifecycle.selectors.templates import (
-    template_get_default,
+    template_get,
     template_list,
 )
 from lifecycle.selectors.tokens import (
@@ -99,7 +99,7 @@ __all__ = [
     "project_with_details",
     "projects_attach_refs",
     "tag_list_for_user",
-    "template_get_default",
+    "template_get",
     "template_list",
     "token_get_for_user",
     "token_list_for_user",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -59,6 +60,7 @@ class ProjectFilters:
     owner: str = ""
     ordering: str = "-updated"
     deleted: bool = False
+    updated_since: datetime | None = None  # changed at or after this moment (incremental sync)
     extra: dict[str, str] = field(default_factory=dict)  # the filters apps add (hooks.ProjectFilter)
 
 
@@ -89,6 +91,8 @@ def project_list_for_user(
         qs = qs.filter(tags__name=filters.tag)
     if filters.owner:
         qs = qs.filter(pk__in=Membership.objects.filter(role=Role.OWNER, user__username=filters.owner).values("project_id"))
+    if filters.updated_since is not None:
+        qs = qs.filter(updated_at__gte=filters.updated_since)
     for project_filter in hooks.registry.project_filters:
         if filters.extra.get(project_filter.name):
             qs = project_filter.apply(qs, filters.extra[project_filter.name])

@@ -1,5 +1,9 @@
 """Every write of the lifecycle core. Import the module (`from lifecycle import services`) and
-call `services.<entity>_<action>(...)`."""
+call `services.<entity>_<action>(...)`.
+
+Each service checks that its actor may do what it does (PermissionDenied otherwise), whichever
+door the call came through; the `*_check` functions are those rules, for the pages that show a
+form only to those who may submit it. An actor of None is the system."""
 
 from lifecycle.services.jobs import (
     job_create,
@@ -11,7 +15,14 @@ from lifecycle.services.jobs import (
     job_start,
     job_succeed,
 )
-from lifecycle.services.members import membership_add, membership_remove, membership_update, user_access_record, user_access_snapshot
+from lifecycle.services.members import (
+    membership_add,
+    membership_change_check,
+    membership_remove,
+    membership_update,
+    user_access_record,
+    user_access_snapshot,
+)
 from lifecycle.services.notifications import (
     notification_email_send,
     notification_kinds,
@@ -23,13 +34,16 @@ from lifecycle.services.projects import (
     ensure_writable,
     lock_writable,
     phase_advance,
+    phase_advance_by_hand_check,
     phase_set_status,
     phase_update_dates,
+    project_change_check,
     project_create,
     project_delete,
     project_hold,
     project_kill,
     project_restore,
+    project_restore_check,
     project_resume,
     project_update,
     require,
@@ -47,6 +61,7 @@ from lifecycle.services.records import (
 from lifecycle.services.tasks import enqueue
 from lifecycle.services.templates import (
     TemplateImportError,
+    template_change_check,
     template_duplicate,
     template_ensure_default,
     template_export,
@@ -75,6 +90,7 @@ __all__ = [
     "job_succeed",
     "lock_writable",
     "membership_add",
+    "membership_change_check",
     "membership_remove",
     "membership_update",
     "notification_email_send",
@@ -83,18 +99,22 @@ __all__ = [
     "notification_preferences_set",
     "notify",
     "phase_advance",
+    "phase_advance_by_hand_check",
     "phase_set_status",
     "phase_update_dates",
+    "project_change_check",
     "project_create",
     "project_delete",
     "project_hold",
     "project_kill",
     "project_restore",
+    "project_restore_check",
     "project_resume",
     "project_update",
     "require",
     "save_versioned",
     "snapshot",
+    "template_change_check",
     "template_duplicate",
     "template_ensure_default",
     "template_export",

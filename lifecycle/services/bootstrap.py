@@ -1,4 +1,7 @@
-"""Reference data every installation needs, created idempotently after migrate."""
+"""Reference data every installation needs, created idempotently after migrate.
+
+System only: the post-migrate signal and the test set-up call it, never a person, so it takes no
+actor (the default template is imported as the system)."""
 
 from __future__ import annotations
 

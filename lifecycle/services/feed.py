@@ -6,6 +6,9 @@ rather than truncates: a row older than the retention period is dropped only whe
 for the same object supersedes it, or when it is a tombstone or a per-user row. So a first sync
 (`since=0`) still finds every live object, and a client whose position is older than the newest
 dropped row gets 410 and syncs in full.
+
+No permission of their own: the membership and project services that call them have checked
+their actor; `feed_prune` is the housekeeping task's.
 """
 
 from __future__ import annotations

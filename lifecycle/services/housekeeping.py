@@ -1,5 +1,7 @@
 """Periodic clean-up (expired idempotency keys, change-feed rows past retention, compacted) and
-the worker heartbeat that the readiness probe reads."""
+the worker heartbeat that the readiness probe reads.
+
+System only: beat and the workers call these, never a person, so they take no actor."""
 
 from __future__ import annotations
 

@@ -1,4 +1,11 @@
-"""Jobs: long work started by a request, whose progress the page or the API client follows."""
+"""Jobs: long work started by a request, whose progress the page or the API client follows.
+
+These are the system's bookkeeping, with no permission of their own: the service that starts the
+work checks its actor first (a report: who sees the project; recomputing readiness: owners;
+verifying the audit log: administrators) and records them as the job's `created_by`; workers
+then claim, advance and finish the job (`job_start`, `job_progress`, `job_succeed`, `job_fail`),
+and the retention sweep expires its file. Who may follow a job is the selectors' concern
+(`job_get_for_user`)."""
 
 from __future__ import annotations
 

@@ -39,6 +39,8 @@ the value (not only as the key's time to live), so they follow the clock. When R
 reached the guard lets attempts through (logged by the cache): an outage of the cache must not
 lock every user out; the per-address and per-username request throttle of the token endpoint
 still applies.
+
+No actor: the guard runs before anyone is known (the password is what it protects).
 """
 
 from __future__ import annotations

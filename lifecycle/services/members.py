@@ -5,6 +5,10 @@ removing someone takes away at once what they reached through the project. What 
 about a member (the approvers of an open review) they re-check through the membership listeners,
 called here inside the same transaction. Portfolio rights and administrator status are changed in
 the Django admin, which records them through `user_access_record`.
+
+Who may: owners and administrators add, change and remove members (`membership_change_check`,
+called first by each service); only administrators change portfolio rights. An actor of None is
+the system, which may.
 """
 
 from __future__ import annotations
@@ -17,9 +21,9 @@ from django.utils import timezone
 from lifecycle import hooks, selectors
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import Function, Membership, Project, Role, User
-from lifecycle.permissions import PORTFOLIO_VIEWERS_GROUP
+from lifecycle.permissions import PORTFOLIO_VIEWERS_GROUP, Action
 from lifecycle.services.feed import feed_access_record
-from lifecycle.services.projects import lock_writable
+from lifecycle.services.projects import lock_writable, require
 from lifecycle.services.records import atomic, change_record
 
 
@@ -78,8 +82,21 @@ def _tell_listeners(project: Project, user_id: object, actor: User | None) -> No
         listener(project=project, user_id=user_id, actor=actor)
 
 
+def membership_change_check(*, actor: User | None, project: Project) -> None:
+    """Owners and administrators manage a project's members. The services below call it first;
+    the pages of their forms call it before showing one."""
+    require(actor, project, Action.MANAGE)
+
+
+def _forget_access(project: Project, user_id: object) -> None:
+    """The role cached on this project instance for the member whose membership changed is
+    stale now: the next check reads it again."""
+    project.__dict__.get("_access_cache", {}).pop(user_id, None)
+
+
 def membership_create_owner(*, project: Project, user: User, actor: User) -> Membership:
-    """The creator of a project becomes its first owner (called by project_create)."""
+    """The creator of a project becomes its first owner (called by project_create, inside its
+    transaction; not a door of its own)."""
     membership = Membership.objects.create(project=project, user=user, role=Role.OWNER)
     _record(actor, "member.added", membership, None, membership_snapshot(membership, []))
     return membership
@@ -88,6 +105,7 @@ def membership_create_owner(*, project: Project, user: User, actor: User) -> Mem
 @atomic
 def membership_add(*, project: Project, actor: User, user: str | User, role: str, functions: Iterable[str] = ()) -> Membership:
     """Add an existing user, named by username or e-mail, with a role and functions."""
+    membership_change_check(actor=actor, project=project)
     project = lock_writable(project)
     target = user if isinstance(user, User) else selectors.user_find(identifier=user)
     if target is None:
@@ -106,6 +124,7 @@ def membership_add(*, project: Project, actor: User, user: str | User, role: str
         )
     membership = Membership.objects.create(project=project, user=target, role=role)
     membership.functions.set(function_keys)
+    _forget_access(project, target.pk)
     _record(actor, "member.added", membership, None, membership_snapshot(membership, function_keys))
     _record_access(actor, membership, granted=True)
     # Someone named on an open review who comes back counts again (the named set never grows).
@@ -125,10 +144,12 @@ def _lock_members(project_id: object) -> None:
 
 @atomic
 def membership_update(*, membership: Membership, actor: User, role: str, functions: Iterable[str] | None = None) -> Membership:
+    membership_change_check(actor=actor, project=membership.project)
     lock_writable(membership.project)
     role = _check_role(role)
     function_keys = _check_functions(functions) if functions is not None else None
     _lock_members(membership.project_id)
+    given = membership.project
     membership = Membership.objects.select_related("project", "user").get(pk=membership.pk)
     before = membership_snapshot(membership)
     if membership.role == Role.OWNER and role != Role.OWNER and _owners_left_after(membership) == 0:
@@ -142,6 +163,7 @@ def membership_update(*, membership: Membership, actor: User, role: str, functio
     membership.save(update_fields=["role", "updated_at"])
     if function_keys is not None:
         membership.functions.set(function_keys)
+    _forget_access(given, membership.user_id)
     after = membership_snapshot(membership)
     if after != before:
         _record(actor, "member.changed", membership, before, after)
@@ -152,8 +174,10 @@ def membership_update(*, membership: Membership, actor: User, role: str, functio
 
 @atomic
 def membership_remove(*, membership: Membership, actor: User) -> None:
+    membership_change_check(actor=actor, project=membership.project)
     lock_writable(membership.project)
     _lock_members(membership.project_id)
+    given = membership.project
     membership = Membership.objects.select_related("project", "user").get(pk=membership.pk)
     if membership.role == Role.OWNER and _owners_left_after(membership) == 0:
         raise Conflict(
@@ -165,6 +189,7 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     _record_access(actor, membership, granted=False)
     project, user_id = membership.project, membership.user_id
     membership.delete()
+    _forget_access(given, user_id)
     _tell_listeners(project, user_id, actor)
 
 
@@ -179,12 +204,12 @@ def user_access_snapshot(user: User) -> dict:
 
 
 @atomic
-def user_access_record(*, user: User, actor: User, before: dict) -> bool:
+def user_access_record(*, user: User, actor: User | None, before: dict) -> bool:
     """Record a change of a user's portfolio rights, administrator status or activity made in the
     Django admin (which saves the user and its groups itself). The audit event moves the data
     version that keys the page cache (lifecycle.infrastructure.page_cache), so no page cached while the user
     could see every project is served to them afterwards. Returns whether anything changed."""
-    if not actor.is_superuser:
+    if actor is not None and not actor.is_superuser:
         raise PermissionDenied("Only administrators change portfolio rights.")
     after = user_access_snapshot(user)
     if after == before:

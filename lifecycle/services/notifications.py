@@ -2,6 +2,12 @@
 
 `notify` writes the in-app rows in the caller's transaction and sends e-mail from a Celery task
 after commit, so nobody is told about a change that was rolled back.
+
+Who may: `notify` and `notification_email_send` are the system's (services and tasks call them
+on behalf of the change they report). `notification_mark_read` and
+`notification_preferences_set` are personal: they change only the rows of the `user` they are
+given, who is the person acting (the pages pass the person signed in), so there is nobody else
+they could reach: ids of anyone else's notifications are ignored like unknown ones.
 """
 
 from __future__ import annotations
@@ -85,6 +91,7 @@ def notification_email_send(*, notification_id: str) -> bool:
 
 
 def notification_mark_read(*, user: User, ids: Iterable[str] | None = None) -> int:
+    """Mark the user's own unread notifications read (those of `ids`, or all); returns how many."""
     qs = Notification.objects.filter(user=user, read_at=None)
     if ids is not None:
         qs = qs.filter(pk__in=[i for i in (_uuid(raw) for raw in ids) if i is not None])
@@ -99,6 +106,7 @@ def _uuid(raw: str) -> uuid.UUID | None:
 
 
 def notification_preferences_set(*, user: User, email_by_kind: dict[str, bool]) -> None:
+    """The user's own choice of e-mails, by notification kind (unknown kinds are ignored)."""
     known = notification_kinds()
     for kind, email in email_by_kind.items():
         if kind in known:

@@ -12,6 +12,9 @@ request and is forgotten PASSWORD_RESET_WINDOW seconds later (a fixed window: a 
 of requests cannot keep it alive). When the cache cannot be reached, the counters read as zero
 and e-mails go out: an outage of the cache must not stop people from regaining their account,
 and the sending itself stays bounded by the mail server.
+
+No actor: whoever asks is not signed in (that is the point of a reset), so the only rule is the
+limit itself; the reset link then proves who the person is.
 """
 
 from __future__ import annotations

@@ -1,4 +1,21 @@
-"""Projects, their phases and their members: every write of the lifecycle core."""
+"""Projects and their phases: every write of the lifecycle core.
+
+Each service checks its actor itself (`require`), whichever door the call came through: the
+pages and the API only load the project the person may see (404 for outsiders). Who may do what
+is the table of PRODUCT.md (Roles and permissions):
+
+- `project_update`, `phase_update_dates`, `project_delete`, `project_resume`: owners and
+  administrators (`project_change_check`).
+- `project_restore` and advancing a phase by hand (`phase_advance(by_admin=True)`): administrators.
+- `project_create`: anyone signed in (the creator becomes its first owner).
+- `phase_advance` (without `by_admin`), `phase_set_status`, `project_hold`, `project_kill`: the
+  outcomes of a gate review. Governance calls them once the review service has checked the
+  request, withdrawal or votes (whoever the approvers named on the review are, whatever their
+  role), so they take the deciding person as the actor of the audit event and check nothing
+  more. Nothing else calls them but the system (demo data, commands).
+
+An actor of None is the system (tasks, commands, imports), which may.
+"""
 
 from __future__ import annotations
 
@@ -49,6 +66,26 @@ def require(actor: User | None, project: Project, *actions: Action, message: str
     access = selectors.project_access(user=actor, project=project)
     if not any(access.allows(action) for action in actions):
         raise PermissionDenied(message or selectors.DENIED[actions[0]])
+
+
+def project_change_check(*, actor: User | None, project: Project) -> None:
+    """Owners and administrators change a project: its details, tags and dates, deleting it and
+    resuming it from hold. The services below call it first; a page that offers one of these
+    forms calls it before showing the form, so nobody is shown a form they may not submit."""
+    require(actor, project, Action.MANAGE)
+
+
+def project_restore_check(*, actor: User | None) -> None:
+    """Only administrators restore deleted projects (and only they see them)."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied("Only administrators can restore deleted projects.")
+
+
+def phase_advance_by_hand_check(*, actor: User | None) -> None:
+    """Only an administrator advances a phase by hand, without a gate decision; a person must do
+    it (the audit event names them), so the system may not either."""
+    if actor is None or not actor.is_superuser:
+        raise PermissionDenied("Only an administrator can advance a phase by hand.")
 
 
 def ensure_writable(project: Project) -> None:
@@ -118,13 +155,12 @@ def project_create(
     template: LifecycleTemplate | None = None,
     start_date: date | None = None,
 ) -> Project:
-    """Create a project from a template version: its five phases, the creator as owner, and every
-    part the higher apps add (checklists, gates...) in the same transaction."""
+    """Create a project from a template version (the default template when none is given): its
+    five phases, the creator as owner, and every part the higher apps add (checklists, gates...)
+    in the same transaction. Anyone signed in may."""
     from lifecycle.services.members import membership_create_owner
 
-    template = template or LifecycleTemplate.objects.filter(is_default=True).first()
-    if template is None:
-        raise ApplicationError("No lifecycle template is installed; ask an administrator.", code="no_template")
+    template = template or selectors.template_get()
     tag_names = normalise_tags(tags)
     now = timezone.now()
     project = Project(
@@ -198,10 +234,12 @@ def _locked(project: Project) -> Project:
 
 @atomic
 def project_update(*, project: Project, actor: User, tags: Iterable[str] | None = None, **fields: str) -> Project:
-    """Edit name, description, use case and tags. Unknown fields are a programming error."""
+    """Edit name, description, use case, start date and tags (owners and administrators).
+    Unknown fields are a programming error."""
     unknown = set(fields) - set(EDITABLE_FIELDS) - {"start_date"}
     if unknown:
         raise TypeError(f"project_update does not edit {sorted(unknown)}")
+    project_change_check(actor=actor, project=project)
     project = _locked(project)
     ensure_writable(project)
     before = project_snapshot(project)
@@ -239,6 +277,8 @@ def _replan(project: Project) -> None:
 
 @atomic
 def phase_update_dates(*, phase: Phase, actor: User, planned_start: date, planned_end: date) -> Phase:
+    """Re-plan a phase (owners and administrators)."""
+    project_change_check(actor=actor, project=phase.project)
     lock_writable(phase.project)
     if planned_end < planned_start:
         raise ApplicationError(
@@ -266,7 +306,9 @@ def _save_phase(phase: Phase, fields: list[str]) -> None:
 
 @atomic
 def project_delete(*, project: Project, actor: User) -> Project:
-    """Soft delete: the project disappears for everyone but administrators, who can restore it."""
+    """Soft delete (owners and administrators): the project disappears for everyone but
+    administrators, who can restore it."""
+    project_change_check(actor=actor, project=project)
     project = _locked(project)
     if project.deleted_at is not None:
         raise Conflict("This project is already deleted.", code="project_deleted")
@@ -279,11 +321,8 @@ def project_delete(*, project: Project, actor: User) -> Project:
 
 
 @atomic
-def project_restore(*, project: Project, actor: User) -> Project:
-    if not actor.is_superuser:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("Only administrators can restore deleted projects.")
+def project_restore(*, project: Project, actor: User | None) -> Project:
+    project_restore_check(actor=actor)
     project = _locked(project)
     if project.deleted_at is None:
         raise Conflict("This project is not deleted.", code="project_not_deleted")
@@ -308,6 +347,7 @@ def _set_status(project: Project, actor: User | None, status: str, action: str, 
 
 @atomic
 def project_hold(*, project: Project, actor: User | None, reason: str = "") -> Project:
+    """The outcome Hold of a gate review (see the module docstring: the review has checked)."""
     project = _locked(project)
     ensure_writable(project)
     if project.status != Project.Status.ACTIVE:
@@ -317,6 +357,8 @@ def project_hold(*, project: Project, actor: User | None, reason: str = "") -> P
 
 @atomic
 def project_resume(*, project: Project, actor: User) -> Project:
+    """Owners and administrators take a project off hold."""
+    project_change_check(actor=actor, project=project)
     project = _locked(project)
     ensure_writable(project)
     if project.status != Project.Status.ON_HOLD:
@@ -326,6 +368,7 @@ def project_resume(*, project: Project, actor: User) -> Project:
 
 @atomic
 def project_kill(*, project: Project, actor: User | None, reason: str = "") -> Project:
+    """The outcome Kill of a gate review (see the module docstring: the review has checked)."""
     project = _locked(project)
     ensure_writable(project)
     return _set_status(project, actor, Project.Status.KILLED, "project.killed", reason)
@@ -335,15 +378,13 @@ def project_kill(*, project: Project, actor: User | None, reason: str = "") -> P
 def phase_advance(*, project: Project, actor: User | None, reason: str = "", by_admin: bool = False, on: date | None = None) -> Project:
     """Close the current phase and open the next; after Integrate the project goes live.
 
-    Gate decisions (Go) call this. By hand, only an administrator may, with a reason, and the
-    audit event says it was done by hand. `on` records another date than today as the actual
-    end and start (demo data and the data generator build histories with it).
+    Gate decisions (Go) call this, once the review has checked the votes (see the module
+    docstring). By hand, only an administrator may, with a reason, and the audit event says it
+    was done by hand. `on` records another date than today as the actual end and start (demo
+    data and the data generator build histories with it).
     """
     if by_admin:
-        if actor is None or not actor.is_superuser:
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied("Only an administrator can advance a phase by hand.")
+        phase_advance_by_hand_check(actor=actor)
         if not reason.strip():
             raise ApplicationError(
                 "Say why you advance this phase by hand.", code="reason_required", fields={"reason": ["This field is required."]}
@@ -394,7 +435,7 @@ def _open_phase(phase: Phase, actor: User | None, today: date, project: Project)
 @atomic
 def phase_set_status(*, phase: Phase, actor: User | None, status: str, action: str) -> Phase:
     """Used by gate reviews: in_review while a review is open, in_progress after a recycle or a
-    withdrawal."""
+    withdrawal (the review service has checked who asked; see the module docstring)."""
     phase = Phase.objects.select_for_update(no_key=True).get(pk=phase.pk)
     if phase.status == status:
         return phase

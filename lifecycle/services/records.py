@@ -12,6 +12,9 @@ sequence number below one a client already saw. So the rows are written under on
 commit, which makes sequence order equal commit order. Taking that lock last, after every row lock
 the transaction needs, means a transaction that holds it never waits for another lock: no
 deadlocks, and the lock is held only for a few inserts.
+
+Who may: recording is part of the service that made the change, which has checked its actor;
+`audit_verify_request` is for administrators; `audit_verify_run` is the worker's.
 """
 
 from __future__ import annotations
@@ -369,12 +372,12 @@ def _link_problem(event: AuditEvent, expected_seq: int, prev_hash: str) -> str:
 AUDIT_VERIFY_KIND = "audit_verify"
 
 
-def audit_verify_request(*, actor: User) -> Job:
+def audit_verify_request(*, actor: User | None) -> Job:
     """Verify the chain in the background: at a million events it takes longer than a request."""
     from lifecycle.services.jobs import job_create, job_enqueue
     from lifecycle.tasks import audit_verify_job_task
 
-    if not actor.is_superuser:
+    if actor is not None and not actor.is_superuser:
         raise PermissionDenied("Only administrators verify the audit log.")
     job = job_create(kind=AUDIT_VERIFY_KIND, actor=actor)
     job_enqueue(job=job, task=audit_verify_job_task)

@@ -3,6 +3,10 @@
 Each app owns its part of a template (docs/template-format.md). Lifecycle reads the top level,
 the five phases and their checklists; higher apps register their sections through lifecycle.hooks.
 An import validates every section first and writes nothing while any problem remains.
+
+Only administrators import and duplicate templates (`template_change_check`); an actor of None
+is the system (the `import_template` command, the default template installed after migrate),
+which may. Validating and exporting change nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 
 from lifecycle import hooks
@@ -178,9 +183,16 @@ def _line_number(error: str) -> tuple[int, str]:
         return 0, error
 
 
+def template_change_check(*, actor: User | None) -> None:
+    """Templates are edited by administrators only (PRODUCT.md, Roles and permissions)."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied("Only administrators can import or change lifecycle templates.")
+
+
 @atomic
 def template_import(*, text: str, actor: User | None = None, make_default: bool = False) -> LifecycleTemplate:
     """Import a template as the next version of its key (version 1 for a new key)."""
+    template_change_check(actor=actor)
     doc = template_validate(text=text)
     latest = LifecycleTemplate.objects.filter(key=doc["key"]).aggregate(v=Max("version"))["v"] or 0
     if make_default or not LifecycleTemplate.objects.filter(is_default=True).exists():
@@ -219,12 +231,13 @@ def template_export(*, template: LifecycleTemplate) -> str:
 @atomic
 def template_duplicate(*, template: LifecycleTemplate, actor: User | None = None) -> LifecycleTemplate:
     """A new, editable version with the same content (versions in use are locked)."""
+    template_change_check(actor=actor)
     return template_import(text=template_export(template=template), actor=actor)
 
 
 def template_ensure_default() -> LifecycleTemplate | None:
     """Import the shipped default template when no template exists yet (after migrate or a test
-    database flush). Does nothing otherwise."""
+    database flush), as the system. Does nothing otherwise."""
     if LifecycleTemplate.objects.exists():
         return None
     return template_import(text=DEFAULT_TEMPLATE_PATH.read_text(encoding="utf-8"), make_default=True)

@@ -5,6 +5,10 @@ MAX_LIFETIME_DAYS ahead, or never), or until its owner's password changes: a new
 how people lock out whoever may have learnt the old one, and a token taken with the old password
 must not outlive it (`tokens_revoke_all`, called for every password change by
 lifecycle.infrastructure.passwords).
+
+Tokens are personal: `token_create` makes one for the user it is given, who is the actor (the
+account page and the API make it for the person signed in, or whose password was given), and
+`token_revoke` refuses anyone but the token's owner. `tokens_revoke_all` is the system's.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from lifecycle.exceptions import ApplicationError
@@ -79,7 +84,10 @@ def token_create_with_password(
 
 
 @atomic
-def token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+def token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
+    """Revoke a token: its owner's decision (None: the system)."""
+    if actor is not None and actor.pk != token.user_id:
+        raise PermissionDenied("You can only revoke your own tokens.")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -144,6 +145,7 @@ TEMPLATES = [
 # default. SQLite runs in WAL mode with immediate transactions and a busy timeout so that the web
 # server, a worker and beat can share the file without "database is locked" errors.
 DATABASE_URL = envstr("DATABASE_URL")
+DATABASES: dict[str, Any]
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -173,6 +175,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
 TASKS_IN_PROCESS = envbool("TASKS_IN_PROCESS", False)
 
+CACHES: dict[str, dict[str, Any]]
 if TASKS_IN_PROCESS:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
@@ -408,7 +411,7 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "governance.models.templates.RiskLevel",
         "TreatmentEnum": "governance.models.register.Risk.Treatment",
         "CoverageStatusEnum": "governance.selectors.compliance.COVERAGE_STATUSES",
-        "RiskInputStatusEnum": "governance.api.views.RISK_INPUT_STATUSES",
+        "RiskInputStatusEnum": "governance.api.risks.RISK_INPUT_STATUSES",
         "WebhookEventEnum": "governance.models.webhooks.WebhookEvent",
         "WebhookStatusEnum": "governance.models.webhooks.WebhookEndpoint.Status",
         "DeliveryStatusEnum": "governance.models.webhooks.WebhookDelivery.Status",

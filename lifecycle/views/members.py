@@ -34,12 +34,13 @@ def _page(request: AuthedHtmxRequest, project: object, form: MemberAddForm | Non
 @require_http_methods(["GET", "POST"])
 def member_list(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     """GET shows the members (and, for owners, the add form); POST adds a member."""
-    action = Action.MANAGE if request.method == "POST" else Action.VIEW
-    project = selectors.project_get_for_user(user=request.user, id=id, action=action)
+    project = selectors.project_get_for_user(user=request.user, id=id)
     functions = selectors.function_list()
-    can_manage = selectors.project_access(user=request.user, project=project).allows(Action.MANAGE)
-    form = MemberAddForm(request.POST or None, functions=functions) if can_manage else None
-    if request.method == "POST" and form is not None and form.is_valid():
+    if request.method != "POST":
+        can_manage = selectors.project_access(user=request.user, project=project).allows(Action.MANAGE)
+        return _page(request, project, MemberAddForm(functions=functions) if can_manage else None)
+    form = MemberAddForm(request.POST, functions=functions)
+    if form.is_valid():
         try:
             membership = services.membership_add(project=project, actor=request.user, **form.cleaned_data)
         except ApplicationError as e:
@@ -49,13 +50,15 @@ def member_list(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
             if not request.htmx:
                 return go(request, reverse("lifecycle:member-list", args=[project.pk]))
             form = MemberAddForm(functions=functions)
+    # The form goes back only to those who may submit it (the service refuses the others).
+    services.membership_change_check(actor=request.user, project=project)
     return _page(request, project, form)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    membership = selectors.membership_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+    membership = selectors.membership_get_for_user(user=request.user, id=id)
     functions = selectors.function_list()
     initial = {"role": membership.role, "functions": list(membership.functions.values_list("key", flat=True))}
     form = MemberEditForm(request.POST or None, initial=initial, functions=functions)
@@ -67,13 +70,14 @@ def member_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         else:
             messages.success(request, f"{membership.user.display_name}'s role and functions saved.")
             return go(request, reverse("lifecycle:member-list", args=[membership.project_id]))
+    services.membership_change_check(actor=request.user, project=membership.project)  # the form is for those who may submit it
     return render(request, "lifecycle/member_edit.html", {"membership": membership, "project": membership.project, "form": form})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_remove(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    membership = selectors.membership_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+    membership = selectors.membership_get_for_user(user=request.user, id=id)
     if request.method == "POST":
         try:
             services.membership_remove(membership=membership, actor=request.user)
@@ -81,4 +85,5 @@ def member_remove(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         except ApplicationError as e:
             error_message(request, e)
         return go(request, reverse("lifecycle:member-list", args=[membership.project_id]))
+    services.membership_change_check(actor=request.user, project=membership.project)  # the question is for those who may answer it
     return render(request, "lifecycle/member_confirm_remove.html", {"membership": membership, "project": membership.project})

@@ -20,8 +20,7 @@ from lifecycle.forms import ProjectCreateForm, ProjectFilterForm, ProjectForm, R
 from lifecycle.infrastructure import charts, exports
 from lifecycle.infrastructure.http import AuthedHtmxRequest, partial_or_page
 from lifecycle.infrastructure.page_cache import cached_page
-from lifecycle.models import LifecycleTemplate, Project
-from lifecycle.permissions import Action
+from lifecycle.models import Project
 from lifecycle.views.common import error_message, go, paginate
 
 
@@ -36,6 +35,7 @@ def project_filters(form: ProjectFilterForm, deleted: bool = False) -> selectors
         owner=data.get("owner", ""),
         ordering=data.get("sort") or "-updated",
         deleted=deleted,
+        updated_since=data.get("updated_since"),
         extra=form.extra(),
     )
 
@@ -65,11 +65,9 @@ def project_list(request: AuthedHtmxRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request: AuthedHtmxRequest) -> HttpResponse:
-    templates = list(LifecycleTemplate.objects.order_by("-is_default", "key", "-version"))
-    form = ProjectCreateForm(request.POST or None, templates=templates)
+    form = ProjectCreateForm(request.POST or None, templates=selectors.template_list())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        template = next((t for t in templates if str(t.pk) == data["template"]), None)
         try:
             project = services.project_create(
                 actor=request.user,
@@ -79,7 +77,7 @@ def project_create(request: AuthedHtmxRequest) -> HttpResponse:
                 use_case_users=data["use_case_users"],
                 use_case_expectations=data["use_case_expectations"],
                 tags=data["tags"],
-                template=template,
+                template=selectors.template_get(id=data["template"] or None),
                 start_date=data["start_date"],
             )
         except ApplicationError as e:
@@ -117,7 +115,7 @@ def project_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    project = selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+    project = selectors.project_get_for_user(user=request.user, id=id)
     initial = {
         "name": project.name,
         "description": project.description,
@@ -140,13 +138,15 @@ def project_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         else:
             messages.success(request, "Project details saved.")
             return go(request, reverse("lifecycle:project-detail", args=[project.pk]))
+    # The form is shown only to those who may submit it (the service refuses the others).
+    services.project_change_check(actor=request.user, project=project)
     return render(request, "lifecycle/project_form.html", {"form": form, "project": project, "creating": False})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_delete(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    project = selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+    project = selectors.project_get_for_user(user=request.user, id=id)
     if request.method == "POST":
         try:
             services.project_delete(project=project, actor=request.user)
@@ -155,13 +155,14 @@ def project_delete(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
             return go(request, reverse("lifecycle:project-detail", args=[project.pk]))
         messages.success(request, f"Project “{project.name}” deleted. An administrator can restore it.")
         return go(request, reverse("lifecycle:project-list"))
+    services.project_change_check(actor=request.user, project=project)  # the question is for those who may answer it
     return render(request, "lifecycle/project_confirm_delete.html", {"project": project})
 
 
 @login_required
 @require_POST
 def project_resume(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    project = selectors.project_get_for_user(user=request.user, id=id, action=Action.MANAGE)
+    project = selectors.project_get_for_user(user=request.user, id=id)
     try:
         services.project_resume(project=project, actor=request.user)
         messages.success(request, "Project resumed.")
@@ -175,8 +176,6 @@ def project_resume(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 def project_advance(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     """Administrators only: advance the current phase by hand, with a recorded reason."""
     project = selectors.project_get_for_user(user=request.user, id=id)
-    if not request.user.is_superuser:
-        raise PermissionDenied("Only an administrator can advance a phase by hand.")
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -186,6 +185,7 @@ def project_advance(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         else:
             messages.success(request, "Phase advanced by hand; the audit log records your reason.")
             return go(request, reverse("lifecycle:project-detail", args=[project.pk]))
+    services.phase_advance_by_hand_check(actor=request.user)  # the form is for those who may submit it
     return render(request, "lifecycle/project_advance.html", {"project": project, "form": form})
 
 
@@ -202,8 +202,9 @@ def project_trash(request: AuthedHtmxRequest) -> HttpResponse:
 @login_required
 @require_POST
 def project_restore(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
-    if not request.user.is_superuser:
-        raise PermissionDenied("Only administrators can restore deleted projects.")
+    # Deleted projects are seen by administrators only: the others are refused before the
+    # lookup, so that an id tells them nothing (the service checks the actor again).
+    services.project_restore_check(actor=request.user)
     project = Project.objects.filter(pk=id).first()
     if project is None:
         raise Http404("No such project.")

@@ -1,16 +1,16 @@
 from django.urls import path
 
-from phases.api import views
+from phases.api import artifacts, checklist
 
 app_name = "phases-api"
 
 urlpatterns = [
-    path("projects/<uuid:id>/phases/", views.ProjectPhaseListApi.as_view(), name="project-phases"),
-    path("projects/<uuid:id>/checklist-items/", views.ProjectChecklistItemListApi.as_view(), name="project-checklist-items"),
-    path("checklist-items/<uuid:id>/", views.ChecklistItemDetailApi.as_view(), name="checklist-item-detail"),
-    path("projects/<uuid:id>/artifacts/", views.ProjectArtifactListApi.as_view(), name="project-artifacts"),
-    path("artifacts/<uuid:id>/", views.ArtifactDetailApi.as_view(), name="artifact-detail"),
-    path("artifacts/<uuid:id>/submit/", views.ArtifactSubmitApi.as_view(), name="artifact-submit"),
-    path("artifacts/<uuid:id>/approve/", views.ArtifactApproveApi.as_view(), name="artifact-approve"),
-    path("artifacts/<uuid:id>/send-back/", views.ArtifactSendBackApi.as_view(), name="artifact-send-back"),
+    path("projects/<uuid:id>/phases/", checklist.ProjectPhaseListApi.as_view(), name="project-phases"),
+    path("projects/<uuid:id>/checklist-items/", checklist.ProjectChecklistItemListApi.as_view(), name="project-checklist-items"),
+    path("checklist-items/<uuid:id>/", checklist.ChecklistItemDetailApi.as_view(), name="checklist-item-detail"),
+    path("projects/<uuid:id>/artifacts/", artifacts.ProjectArtifactListApi.as_view(), name="project-artifacts"),
+    path("artifacts/<uuid:id>/", artifacts.ArtifactDetailApi.as_view(), name="artifact-detail"),
+    path("artifacts/<uuid:id>/submit/", artifacts.ArtifactSubmitApi.as_view(), name="artifact-submit"),
+    path("artifacts/<uuid:id>/approve/", artifacts.ArtifactApproveApi.as_view(), name="artifact-approve"),
+    path("artifacts/<uuid:id>/send-back/", artifacts.ArtifactSendBackApi.as_view(), name="artifact-send-back"),
 ]

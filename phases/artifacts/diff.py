@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from typing import Any
 
 from phases.artifacts.fields import ArtifactType, Field, Rows
 
@@ -17,9 +18,10 @@ class FieldDiff:
     lines: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _lines(spec: Field | Rows, value: object) -> list[str]:
+def _lines(spec: Field | Rows, value: Any) -> list[str]:
+    """`value` is the field's JSON value: a list of row dicts for Rows, else a scalar."""
     if isinstance(spec, Rows):
-        return [spec.row_text(row) for row in value or []]  # type: ignore[union-attr]
+        return [spec.row_text(row) for row in value or []]
     return str(value or "").splitlines()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,9 @@ from django.utils import timezone
 
 from phases.artifact_types import ArtifactTypeKey
 from phases.artifacts.types import ARTIFACT_TYPES
+
+if TYPE_CHECKING:
+    from phases.artifacts.fields import ArtifactType
 
 
 class ArtifactStatus(models.TextChoices):
@@ -56,8 +60,14 @@ class Artifact(models.Model):
         return reverse("phases:artifact-detail", args=[self.pk])
 
     @property
-    def kind(self):
+    def kind(self) -> ArtifactType:
         return ARTIFACT_TYPES[self.type]
+
+    @property
+    def latest(self) -> ArtifactVersion:
+        """`latest_version`, which every saved artifact has: the column is nullable only because
+        the artifact row is written before its first version."""
+        return cast("ArtifactVersion", self.latest_version)
 
 
 class ArtifactVersion(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, cast
 from uuid import UUID
 
 from django.conf import settings
@@ -176,10 +177,10 @@ def inbox_items(user: User) -> list[hooks.InboxItem]:
     items = [
         hooks.InboxItem(
             kind="Artifact review",
-            title=f"{a.title} (v{a.latest_version.number})",
+            title=f"{a.title} (v{a.latest.number})",
             project_name=a.project.name,
             url=a.get_absolute_url(),
-            since=a.latest_version.submitted_at or a.updated_at,
+            since=a.latest.submitted_at or a.updated_at,
             detail=a.kind.label,
         )
         for a in _reviews_waiting(user).select_related("project", "latest_version")
@@ -228,9 +229,17 @@ def mapped_work(*, project: Project) -> list[dict]:
     return work
 
 
-def artifact_rows_for_projects(*, project_ids: list) -> list[dict]:
+class ArtifactRow(TypedDict):
+    project_id: UUID
+    type: str
+    approved_version_id: UUID | None
+
+
+def artifact_rows_for_projects(*, project_ids: list) -> list[ArtifactRow]:
     """Type and approval of every artifact of many projects (one query), for gate scoring."""
-    return list(Artifact.objects.filter(project_id__in=project_ids).order_by().values("project_id", "type", "approved_version_id"))
+    rows = Artifact.objects.filter(project_id__in=project_ids).order_by().values("project_id", "type", "approved_version_id")
+    # The stubs type a nullable foreign key's column in values() as never None.
+    return cast("list[ArtifactRow]", list(rows))
 
 
 def approved_metrics_for_projects(*, project_ids: list) -> dict:

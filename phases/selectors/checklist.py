@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypedDict
 from uuid import UUID
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -118,7 +119,15 @@ def progress_of(items: list[ChecklistItem]) -> dict:
     }
 
 
-def checklist_rows_for_phases(*, phase_ids: list) -> list[dict]:
+class ChecklistRow(TypedDict):
+    phase_id: UUID
+    title: str
+    required: bool
+    done: bool
+    weight: int
+
+
+def checklist_rows_for_phases(*, phase_ids: list) -> list[ChecklistRow]:
     """Checklist items of many phases at once (one query), for gate scoring."""
     return list(
         ChecklistItem.objects.filter(phase_id__in=phase_ids).order_by("order").values("phase_id", "title", "required", "done", "weight")

@@ -36,8 +36,8 @@ def artifact_snapshot(artifact: Artifact) -> dict:
         "type": artifact.type,
         "status": artifact.status,
         "owner": str(artifact.owner_id),
-        "latest_version": artifact.latest_version.number if artifact.latest_version_id else None,
-        "approved_version": artifact.approved_version.number if artifact.approved_version_id else None,
+        "latest_version": artifact.latest_version.number if artifact.latest_version else None,
+        "approved_version": artifact.approved_version.number if artifact.approved_version else None,
     }
 
 
@@ -125,7 +125,7 @@ def artifact_update(*, artifact: Artifact, actor: User, title: str | None = None
             "This artifact is waiting for review; it can change again once an approver approves it or sends it back.",
             code="artifact_in_review",
         )
-    latest = artifact.latest_version
+    latest = artifact.latest
     title, cleaned = _clean(artifact.type, latest.title if title is None else title, latest.data if data is None else data)
     if title == latest.title and cleaned == latest.data:
         return artifact
@@ -144,7 +144,7 @@ def artifact_submit(*, artifact: Artifact, actor: User) -> Artifact:
     if artifact.status != ArtifactStatus.DRAFT:
         raise Conflict(f"Only a draft can be submitted for review (this one is {artifact.get_status_display().lower()}).", code="not_draft")
     before = artifact_snapshot(artifact)
-    version = artifact.latest_version
+    version = artifact.latest
     version.status, version.submitted_at = ArtifactStatus.IN_REVIEW, timezone.now()
     version.save(update_fields=["status", "submitted_at"])
     artifact.status = ArtifactStatus.IN_REVIEW
@@ -177,7 +177,7 @@ def _decide(artifact: Artifact, actor: User, decision: str, comment: str) -> Art
             code="not_in_review",
         )
     before = artifact_snapshot(artifact)
-    version, now = artifact.latest_version, timezone.now()
+    version, now = artifact.latest, timezone.now()
     approved = decision == ArtifactReview.Decision.APPROVED
     if approved and artifact.approved_version_id:
         ArtifactVersion.objects.filter(pk=artifact.approved_version_id).update(status=ArtifactStatus.SUPERSEDED)
@@ -264,7 +264,7 @@ def feedback_request(*, artifact: Artifact, actor: User, reviewers: Iterable[Use
     lifecycle_services.notify(
         users=chosen.values(),
         kind="feedback_requested",
-        title=f"Feedback wanted: {artifact.title} (v{artifact.latest_version.number})",
+        title=f"Feedback wanted: {artifact.title} (v{artifact.latest.number})",
         body=f"{actor.display_name} asks for your feedback." + (f"\n\n“{message.strip()}”" if message and message.strip() else ""),
         url=artifact.get_absolute_url(),
         project=artifact.project,

@@ -85,8 +85,8 @@ def artifact_create(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 def artifact_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     artifact = selectors.artifact_get_for_user(user=request.user, id=id)
     context = selectors.artifact_page(artifact=artifact, user=request.user)
-    context["shown"] = artifact_forms.read_only(artifact.kind, artifact.latest_version.data)
-    context["computed"] = artifact.latest_version.computed
+    context["shown"] = artifact_forms.read_only(artifact.kind, artifact.latest.data)
+    context["computed"] = artifact.latest.computed
     return render(request, "phases/artifact_detail.html", context)
 
 
@@ -94,7 +94,7 @@ def artifact_detail(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def artifact_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     artifact = selectors.artifact_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
-    kind, latest = artifact.kind, artifact.latest_version
+    kind, latest = artifact.kind, artifact.latest
     context = {"project": artifact.project, "artifact": artifact, "kind": kind, "title": latest.title, "creating": False}
     if request.method == "POST":
         data, add_to = artifact_forms.parse_post(kind, request.POST)
@@ -104,7 +104,7 @@ def artifact_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
                 artifact = services.artifact_update(artifact=artifact, actor=request.user, title=title, data=data)
             except ApplicationError as e:
                 return _form_page(request, {**context, "title": title, "items": artifact_forms.build(kind, data, e.fields), "error": e})
-            messages.success(request, f"Saved as version {artifact.latest_version.number}.")
+            messages.success(request, f"Saved as version {artifact.latest.number}.")
             return go(request, artifact.get_absolute_url())
         return _form_page(request, {**context, "title": title, "items": artifact_forms.build(kind, data, add_to=add_to)})
     return _form_page(request, {**context, "items": artifact_forms.build(kind, latest.data)})
@@ -255,7 +255,7 @@ class DiffQuery(QueryForm):
 def artifact_diff(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     """A readable diff between any two versions (?from=N&to=M; default: the last two)."""
     artifact = selectors.artifact_get_for_user(user=request.user, id=id)
-    latest = artifact.latest_version.number
+    latest = artifact.latest.number
     versions = DiffQuery.read(request.GET)
     older = selectors.artifact_version_get(artifact=artifact, number=versions.get("from") or max(1, latest - 1))
     newer = selectors.artifact_version_get(artifact=artifact, number=versions.get("to") or latest)

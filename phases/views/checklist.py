@@ -60,10 +60,10 @@ def phase_progress(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     return render(request, "phases/phase_detail.html#phase-progress", {"phase": phase, "progress": progress})
 
 
-def _item_response(request: AuthedHtmxRequest, item: object, form: ChecklistItemForm | None = None) -> HttpResponse:
+def _item_response(request: AuthedHtmxRequest, item: ChecklistItem, form: ChecklistItemForm | None = None) -> HttpResponse:
     context = {"item": item, "can_contribute": True, "form": form}
     response = render(request, "phases/phase_detail.html#checklist-item", context)
-    return trigger_client_event(response, "checklist-changed", {"item": str(item.pk)})  # type: ignore[attr-defined]
+    return trigger_client_event(response, "checklist-changed", {"item": str(item.pk)})
 
 
 @login_required
@@ -86,6 +86,8 @@ def checklist_item_toggle(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 def checklist_item_update(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     """Save the note and evidence links of an item (its done state is untouched)."""
     item = selectors.checklist_item_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
+    # The form goes back only when it has errors to show.
+    form: ChecklistItemForm | None
     form = ChecklistItemForm(request.POST)
     if form.is_valid():
         try:
@@ -96,14 +98,15 @@ def checklist_item_update(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 evidence_links=services.split_links(form.cleaned_data["evidence_links"]),
             )
-            messages.success(request, "Note and evidence saved.")
-            form = None
         except ApplicationError as e:
             form.add_service_error(e)
             if not request.htmx:
                 messages.error(request, e.message)
+        else:
+            messages.success(request, "Note and evidence saved.")
+            form = None
     elif not request.htmx:
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
     if not request.htmx:
         return redirect(f"{item.phase.get_absolute_url()}#item-{item.pk}")
     return _item_response(request, item, form)

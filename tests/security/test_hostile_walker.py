@@ -47,6 +47,7 @@ QUERY_PARAMS = (
     "phase",
     "tag",
     "owner",
+    "updated_since",
     "level",
     "category",
     "likelihood",

@@ -1,0 +1,257 @@
+"""API of the register: sign-offs and their decisions, the incident log, and framework
+coverage (as the register pages of governance.views.register)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from governance import selectors, services
+from governance.models import Incident, Signoff
+from governance.selectors.compliance import COVERAGE_STATUSES
+from governance.services.limits import COMMENT_MAX_LENGTH, max_length_errors
+from lifecycle import selectors as lifecycle_selectors
+from lifecycle.api.base import ApiView, AuthedRequest, StrictSerializer, validated
+from lifecycle.api.conditional import if_match, with_etag
+from lifecycle.api.fields import Timestamp
+from lifecycle.api.idempotency import idempotent
+from lifecycle.api.pagination import paginate
+from lifecycle.api.schema import ERRORS, envelope
+from lifecycle.api.serializers import UserRefSerializer
+from lifecycle.models import PhaseKey
+
+PAGE = [OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)]
+WRITE_ERRORS = ERRORS(400, 401, 403, 404, 409, 412, 428, 429)
+ACTION_ERRORS = ERRORS(400, 401, 403, 404, 409, 422, 429)
+
+
+# --- Sign-offs ----------------------------------------------------------------------------------
+
+
+@extend_schema_field(
+    inline_serializer(
+        "EvidenceItem",
+        {"type": serializers.CharField(), "id": serializers.CharField(required=False), "url": serializers.CharField(required=False)},
+        many=True,
+    )
+)
+class EvidenceField(serializers.JSONField):
+    pass
+
+
+class SignoffOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    project = serializers.UUIDField(source="project_id")
+    phase = serializers.ChoiceField(source="phase.key", choices=PhaseKey.choices)
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    function = serializers.CharField(source="function_id")
+    status = serializers.ChoiceField(choices=Signoff.Status.choices)
+    decided_by = UserRefSerializer(allow_null=True)
+    decided_at = Timestamp(allow_null=True)
+    comment = serializers.CharField()
+    evidence = EvidenceField()
+    refs = serializers.ListField(child=serializers.CharField())
+    updated_at = Timestamp()
+
+
+class ProjectSignoffListApi(ApiView):
+    @extend_schema(
+        operation_id="project_signoffs_list",
+        parameters=PAGE,
+        responses={200: envelope("SignoffList", SignoffOutputSerializer), **ERRORS(400, 401, 404)},
+        tags=["signoffs"],
+    )
+    def get(self, request: AuthedRequest, id: UUID) -> Response:
+        project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
+        page = paginate(request, selectors.signoff_list_for_project(project=project), ("updated_at", "id"), "updated_at")
+        return page.response(SignoffOutputSerializer(page.rows, many=True).data)
+
+
+class SignoffDetailApi(ApiView):
+    @extend_schema(operation_id="signoffs_retrieve", responses={200: SignoffOutputSerializer, **ERRORS(401, 404)}, tags=["signoffs"])
+    def get(self, request: AuthedRequest, id: UUID) -> Response:
+        return with_etag(request, Response(SignoffOutputSerializer(selectors.signoff_get_for_user(user=request.user, id=id)).data))
+
+
+class SignoffDecisionApi(ApiView):
+    class InputSerializer(StrictSerializer):
+        decision = serializers.ChoiceField(choices=[("approved", "Approved"), ("rejected", "Rejected")])
+        comment = serializers.CharField(max_length=COMMENT_MAX_LENGTH, error_messages=max_length_errors(COMMENT_MAX_LENGTH))
+        evidence = serializers.ListField(child=serializers.DictField(), required=False, default=list, max_length=20)
+
+    @extend_schema(
+        operation_id="signoffs_decide",
+        request=InputSerializer,
+        responses={200: SignoffOutputSerializer, **ACTION_ERRORS},
+        tags=["signoffs"],
+    )
+    @idempotent
+    def post(self, request: AuthedRequest, id: UUID) -> Response:
+        signoff = selectors.signoff_get_for_user(user=request.user, id=id)
+        data = validated(self.InputSerializer, request.data)
+        services.signoff_decide(signoff=signoff, actor=request.user, **data)
+        return Response(SignoffOutputSerializer(selectors.signoff_get_for_user(user=request.user, id=id)).data)
+
+
+# --- Incidents ----------------------------------------------------------------------------------
+
+
+class IncidentOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    project = serializers.UUIDField(source="project_id")
+    title = serializers.CharField()
+    occurred_on = serializers.DateField()
+    severity = serializers.ChoiceField(choices=Incident.Severity.choices)
+    description = serializers.CharField()
+    affected_users = serializers.IntegerField()
+    actions = serializers.CharField()
+    serious = serializers.BooleanField()
+    reported_at = Timestamp(allow_null=True)
+    reported_to = serializers.CharField()
+    created_by = UserRefSerializer(allow_null=True)
+    created_at = Timestamp()
+    updated_at = Timestamp()
+
+
+class IncidentInputSerializer(StrictSerializer):
+    title = serializers.CharField(max_length=200)
+    occurred_on = serializers.DateField()
+    severity = serializers.ChoiceField(choices=Incident.Severity.choices)
+    description = serializers.CharField(max_length=5000)
+    affected_users = serializers.IntegerField(min_value=0, max_value=2_000_000_000, required=False, default=0)
+    actions = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    serious = serializers.BooleanField(required=False, default=False)
+    reported_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    reported_to = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class IncidentPatchSerializer(IncidentInputSerializer):
+    title = serializers.CharField(max_length=200, required=False)
+    occurred_on = serializers.DateField(required=False)
+    severity = serializers.ChoiceField(choices=Incident.Severity.choices, required=False)
+    description = serializers.CharField(max_length=5000, required=False)
+    affected_users = serializers.IntegerField(min_value=0, max_value=2_000_000_000, required=False)
+    actions = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    serious = serializers.BooleanField(required=False)
+    reported_at = serializers.DateTimeField(required=False, allow_null=True)
+    reported_to = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ProjectIncidentListApi(ApiView):
+    @extend_schema(
+        operation_id="project_incidents_list",
+        parameters=PAGE,
+        responses={200: envelope("IncidentList", IncidentOutputSerializer), **ERRORS(400, 401, 404)},
+        tags=["incidents"],
+    )
+    def get(self, request: AuthedRequest, id: UUID) -> Response:
+        project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
+        page = paginate(request, selectors.incident_list_for_project(project=project), ("created_at", "id"), "created_at")
+        return page.response(IncidentOutputSerializer(page.rows, many=True).data)
+
+    @extend_schema(
+        operation_id="project_incidents_create",
+        request=IncidentInputSerializer,
+        responses={201: IncidentOutputSerializer, **ACTION_ERRORS},
+        tags=["incidents"],
+    )
+    @idempotent
+    def post(self, request: AuthedRequest, id: UUID) -> Response:
+        project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
+        incident = services.incident_create(project=project, actor=request.user, **validated(IncidentInputSerializer, request.data))
+        return Response(IncidentOutputSerializer(incident).data, status=201, headers={"Location": f"/api/v1/incidents/{incident.pk}/"})
+
+
+class IncidentDetailApi(ApiView):
+    @extend_schema(operation_id="incidents_retrieve", responses={200: IncidentOutputSerializer, **ERRORS(401, 404)}, tags=["incidents"])
+    def get(self, request: AuthedRequest, id: UUID) -> Response:
+        return with_etag(request, Response(IncidentOutputSerializer(selectors.incident_get_for_user(user=request.user, id=id)).data))
+
+    @extend_schema(
+        operation_id="incidents_partial_update",
+        request=IncidentPatchSerializer,
+        responses={200: IncidentOutputSerializer, **WRITE_ERRORS},
+        tags=["incidents"],
+    )
+    def patch(self, request: AuthedRequest, id: UUID) -> Response:
+        incident = selectors.incident_get_for_user(user=request.user, id=id)
+        current = lambda: IncidentOutputSerializer(selectors.incident_get_for_user(user=request.user, id=id)).data  # noqa: E731
+        fields = validated(IncidentPatchSerializer, request.data)
+        if_match(
+            request, lock=incident, current=current, write=lambda: services.incident_update(incident=incident, actor=request.user, **fields)
+        )
+        return with_etag(request, Response(IncidentOutputSerializer(selectors.incident_get_for_user(user=request.user, id=id)).data))
+
+
+# --- Compliance ---------------------------------------------------------------------------------
+
+
+class RequirementStatusSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=COVERAGE_STATUSES)
+    reason = serializers.CharField()
+    evidence = serializers.ListField(
+        child=inline_serializer(
+            "MappedWork",
+            {
+                "kind": serializers.CharField(),
+                "label": serializers.CharField(),
+                "satisfied": serializers.BooleanField(),
+                "url": serializers.CharField(),
+            },
+        )
+    )
+
+
+class FrameworkCoverageSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    source = serializers.CharField()
+    as_of = serializers.CharField()
+    coverage = serializers.IntegerField()
+    met = serializers.IntegerField()
+    open = serializers.IntegerField()
+    not_applicable = serializers.IntegerField()
+    requirements = RequirementStatusSerializer(many=True)
+
+
+class ProjectComplianceApi(ApiView):
+    @extend_schema(
+        operation_id="project_compliance_retrieve",
+        responses={200: inline_serializer("Compliance", {"frameworks": FrameworkCoverageSerializer(many=True)}), **ERRORS(401, 404)},
+        tags=["governance"],
+    )
+    def get(self, request: AuthedRequest, id: UUID) -> Response:
+        project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
+        frameworks = selectors.compliance_for_project(project=project)
+        data = []
+        for fw in frameworks:
+            requirements = [
+                {
+                    "code": r.code,
+                    "title": r.title,
+                    "status": r.status,
+                    "reason": r.reason,
+                    "evidence": [{k: w[k] for k in ("kind", "label", "satisfied", "url")} for w in r.evidence],
+                }
+                for r in fw.requirements
+            ]
+            data.append(
+                {
+                    "key": fw.key,
+                    "name": fw.name,
+                    "source": fw.source,
+                    "as_of": fw.as_of,
+                    "coverage": fw.coverage,
+                    "met": fw.met,
+                    "open": fw.open,
+                    "not_applicable": fw.not_applicable,
+                    "requirements": requirements,
+                }
+            )
+        return with_etag(request, Response({"frameworks": FrameworkCoverageSerializer(data, many=True).data}))
