@@ -53,6 +53,12 @@ def project_access_share(*, source: Project, target: Project) -> None:
     target.__dict__["_access_cache"] = source.__dict__.setdefault("_access_cache", {})
 
 
+def project_access_forget(*, project: Project, user_id: object) -> None:
+    """The access remembered on this project instance for `user_id` is stale (their membership
+    changed): the next ask reads it again."""
+    project.__dict__.get("_access_cache", {}).pop(user_id, None)
+
+
 def project_access_check(*, user: User, project: Project, action: Action = Action.VIEW) -> Access:
     """404 for those who cannot see the project, 403 for those whose role does not allow `action`."""
     access = project_access(user=user, project=project)

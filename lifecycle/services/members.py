@@ -88,12 +88,6 @@ def membership_change_check(*, actor: User | None, project: Project) -> None:
     require(actor, project, Action.MANAGE)
 
 
-def _forget_access(project: Project, user_id: object) -> None:
-    """The role cached on this project instance for the member whose membership changed is
-    stale now: the next check reads it again."""
-    project.__dict__.get("_access_cache", {}).pop(user_id, None)
-
-
 def membership_create_owner(*, project: Project, user: User, actor: User) -> Membership:
     """The creator of a project becomes its first owner (called by project_create, inside its
     transaction; not a door of its own)."""
@@ -124,7 +118,7 @@ def membership_add(*, project: Project, actor: User, user: str | User, role: str
         )
     membership = Membership.objects.create(project=project, user=target, role=role)
     membership.functions.set(function_keys)
-    _forget_access(project, target.pk)
+    selectors.project_access_forget(project=project, user_id=target.pk)
     _record(actor, "member.added", membership, None, membership_snapshot(membership, function_keys))
     _record_access(actor, membership, granted=True)
     # Someone named on an open review who comes back counts again (the named set never grows).
@@ -163,7 +157,7 @@ def membership_update(*, membership: Membership, actor: User, role: str, functio
     membership.save(update_fields=["role", "updated_at"])
     if function_keys is not None:
         membership.functions.set(function_keys)
-    _forget_access(given, membership.user_id)
+    selectors.project_access_forget(project=given, user_id=membership.user_id)
     after = membership_snapshot(membership)
     if after != before:
         _record(actor, "member.changed", membership, before, after)
@@ -189,7 +183,7 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     _record_access(actor, membership, granted=False)
     project, user_id = membership.project, membership.user_id
     membership.delete()
-    _forget_access(given, user_id)
+    selectors.project_access_forget(project=given, user_id=user_id)
     _tell_listeners(project, user_id, actor)
 
 
