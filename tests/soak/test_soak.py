@@ -28,7 +28,19 @@ from tests.soak import harness
 pytestmark = [pytest.mark.soak, pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 LOAD_SECONDS = 30
+# The load runs at least LOAD_SECONDS and until it has made MIN_ANSWERS requests (at most
+# LOAD_MAX_SECONDS): how many requests 30 s holds depends on the machine, and the point is that
+# enough of every kind ran at once, not how fast.
+MIN_ANSWERS = 500
+LOAD_MAX_SECONDS = 90
 REDIS_DOWN_SECONDS = 30
+
+
+def _run_load(load: harness.Load) -> None:
+    started = time.monotonic()
+    time.sleep(LOAD_SECONDS)
+    while len(load.answers) <= MIN_ANSWERS and time.monotonic() - started < LOAD_MAX_SECONDS:
+        time.sleep(1)
 
 
 @pytest.fixture
@@ -49,12 +61,12 @@ def test_concurrent_clients_and_workers_lose_nothing_and_never_fail(receiver, st
     world = harness.World.create(receiver)
     deadlocks_before = harness.deadlocks()
     with harness.Load(world, stack.base) as load:
-        time.sleep(LOAD_SECONDS)
+        _run_load(load)
     answers = load.answers
     report = _report(load, stack)
 
     assert not load.errors, report
-    assert len(answers) > 500, report
+    assert len(answers) > MIN_ANSWERS, report
     assert all(a.status and a.status < 500 for a in answers), report
     kinds_ok = {a.kind for a in answers if a.acknowledged}
     for kind in ("checklist-patch", "project-patch", "risk-create", "risk-patch", "artifact-create", "artifact-patch",
