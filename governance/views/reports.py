@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from governance import selectors, services
 from lifecycle import selectors as lifecycle_selectors
-from lifecycle.infrastructure.http import AuthedHtmxRequest
+from lifecycle.infrastructure.http import AuthedHtmxRequest, wants_partial
 from lifecycle.models import Job
 
 
@@ -29,7 +29,7 @@ def report(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     if request.method == "POST":
         job = services.report_request(project=project, actor=request.user)
         done_url = f"{page_url}?job={job.pk}"
-        if request.htmx:
+        if wants_partial(request):
             return render(request, "lifecycle/_job.html", {"job": job, "done_url": done_url})
         return redirect(done_url)
     context = {

@@ -14,20 +14,22 @@ from django.views.decorators.http import require_http_methods
 from lifecycle import selectors, services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import MemberAddForm, MemberEditForm
-from lifecycle.infrastructure.http import AuthedHtmxRequest
+from lifecycle.infrastructure.http import AuthedHtmxRequest, render_partial_or_page, wants_partial
+from lifecycle.models import Project
 from lifecycle.permissions import Action
 from lifecycle.views.common import error_message, go
 
 
-def _page(request: AuthedHtmxRequest, project: object, form: MemberAddForm | None, status: int = 200) -> HttpResponse:
-    context = {
-        "project": project,
-        "access": selectors.project_access(user=request.user, project=project),
-        "members": selectors.membership_list(project=project),  # type: ignore[arg-type]
-        "form": form,
-    }
-    template = "lifecycle/project_members.html#member-panel" if request.htmx else "lifecycle/project_members.html"
-    return render(request, template, context, status=status)
+def _page(request: AuthedHtmxRequest, project: Project, form: MemberAddForm | None) -> HttpResponse:
+    """The members page, or for htmx its member panel (the add form posts into it)."""
+    context = {"project": project, "members": selectors.membership_list(project=project), "form": form}
+    return render_partial_or_page(
+        request,
+        "lifecycle/project_members.html",
+        context,
+        partial="member-panel",
+        page_context=lambda: {"access": selectors.project_access(user=request.user, project=project)},
+    )
 
 
 @login_required
@@ -47,7 +49,7 @@ def member_list(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
             form.add_service_error(e)
         else:
             messages.success(request, f"{membership.user.display_name} added as {membership.get_role_display().lower()}.")
-            if not request.htmx:
+            if not wants_partial(request):
                 return go(request, reverse("lifecycle:member-list", args=[project.pk]))
             form = MemberAddForm(functions=functions)
     # The form goes back only to those who may submit it (the service refuses the others).

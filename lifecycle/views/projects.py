@@ -12,13 +12,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from lifecycle import hooks, selectors, services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import ProjectCreateForm, ProjectFilterForm, ProjectForm, ReasonForm
 from lifecycle.infrastructure import charts, exports
-from lifecycle.infrastructure.http import AuthedHtmxRequest, partial_or_page
+from lifecycle.infrastructure.http import AuthedHtmxRequest, render_partial_or_page
 from lifecycle.infrastructure.page_cache import cached_page
 from lifecycle.models import Project
 from lifecycle.views.common import error_message, go, paginate
@@ -41,7 +40,6 @@ def project_filters(form: ProjectFilterForm, deleted: bool = False) -> selectors
 
 
 @login_required
-@vary_on_headers("HX-Request")
 def project_list(request: AuthedHtmxRequest) -> HttpResponse:
     form = ProjectFilterForm(request.GET)
     if "format" in request.GET:
@@ -59,7 +57,7 @@ def project_list(request: AuthedHtmxRequest) -> HttpResponse:
         "extensions": [e for e in hooks.registry.extensions() if e.list_cell_template],
         "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
     }
-    return render(request, partial_or_page(request, "lifecycle/project_list.html", "project-table"), context)
+    return render_partial_or_page(request, "lifecycle/project_list.html", context, partial="project-table")
 
 
 @login_required

@@ -19,7 +19,7 @@ from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import PhaseDatesForm
 from lifecycle.infrastructure import exports
-from lifecycle.infrastructure.http import AuthedHtmxRequest
+from lifecycle.infrastructure.http import AuthedHtmxRequest, render_partial_or_page, wants_partial
 from lifecycle.permissions import Action
 from phases import selectors, services
 from phases.forms import ChecklistItemForm, ChecklistToggleForm
@@ -55,9 +55,17 @@ def phase_dates(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 @login_required
 @require_GET
 def phase_progress(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    """The progress bar of a phase's checklist, which reloads itself after each tick: one count
+    query, not the page's checklist (a plain visit gets the phase page)."""
     phase = lifecycle_selectors.phase_get_for_user(user=request.user, id=id)
     progress = selectors.phase_progress(project=phase.project).get(phase.pk, {})
-    return render(request, "phases/phase_detail.html#phase-progress", {"phase": phase, "progress": progress})
+    return render_partial_or_page(
+        request,
+        "phases/phase_detail.html",
+        {"phase": phase, "progress": progress},
+        partial="phase-progress",
+        page_context=lambda: selectors.phase_page(phase=phase, user=request.user),
+    )
 
 
 def _item_response(request: AuthedHtmxRequest, item: ChecklistItem, form: ChecklistItemForm | None = None) -> HttpResponse:
@@ -76,7 +84,7 @@ def checklist_item_toggle(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         item = services.checklist_item_set_done(item=item, actor=request.user, done=form.cleaned_data.get("done", False))
     except ApplicationError as e:
         messages.error(request, e.message)
-    if not request.htmx:
+    if not wants_partial(request):
         return redirect(f"{item.phase.get_absolute_url()}#item-{item.pk}")
     return _item_response(request, item)
 
@@ -100,14 +108,14 @@ def checklist_item_update(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
             )
         except ApplicationError as e:
             form.add_service_error(e)
-            if not request.htmx:
+            if not wants_partial(request):
                 messages.error(request, e.message)
         else:
             messages.success(request, "Note and evidence saved.")
             form = None
-    elif not request.htmx:
+    elif not wants_partial(request):
         messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
-    if not request.htmx:
+    if not wants_partial(request):
         return redirect(f"{item.phase.get_absolute_url()}#item-{item.pk}")
     return _item_response(request, item, form)
 
