@@ -3,7 +3,7 @@ resolved by the selector the API uses too, so both refuse a non-member in the sa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -25,6 +25,12 @@ DATE = forms.DateInput(attrs={"type": "date"})
 NOT_CLOSED = "not_closed"
 
 
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The field `name` of `form`, declared as a ChoiceField (or one of its subclasses), to set its
+    choices at run time: `form.fields` holds every field as a plain Field."""
+    return cast(forms.ChoiceField, form.fields[name])
+
+
 class RiskFilterForm(QueryForm):
     """The risk registers' filters (a project's and the portfolio's), from the query string."""
 
@@ -39,10 +45,11 @@ class RiskFilterForm(QueryForm):
 
 
 class GateQuery(QueryForm):
-    """?job= (the recompute the page follows) and ?part=readiness (the panel alone, for htmx)."""
+    """?job= (the recompute the page follows). The readiness panel alone is what htmx gets
+    (render_partial_or_page), so the ?part=readiness of earlier links is left out like any
+    parameter the page does not read."""
 
     job = forms.UUIDField(required=False)
-    part = forms.ChoiceField(required=False, choices=[("readiness", "readiness")])
 
 
 class RiskForm(AccessibleForm):
@@ -64,16 +71,16 @@ class RiskForm(AccessibleForm):
     def __init__(self, *args: Any, project: Project, categories: list, members: list, matrix: Any, accepted: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.project = project
-        self.fields["category"].choices = [(c.key, c.name) for c in categories]
+        _choice_field(self, "category").choices = [(c.key, c.name) for c in categories]
         self.fields["owner"].widget.choices = [("", "—"), *[(str(u.pk), u.display_name) for u in members]]
         scale = [(i, f"{i} — {label}") for i, label in enumerate(matrix.likelihood_labels, start=1)]
         impacts = [(i, f"{i} — {label}") for i, label in enumerate(matrix.impact_labels, start=1)]
-        self.fields["likelihood"].choices = scale
-        self.fields["impact"].choices = impacts
-        self.fields["residual_likelihood"].choices = [("", "Not assessed"), *scale]
-        self.fields["residual_impact"].choices = [("", "Not assessed"), *impacts]
+        _choice_field(self, "likelihood").choices = scale
+        _choice_field(self, "impact").choices = impacts
+        _choice_field(self, "residual_likelihood").choices = [("", "Not assessed"), *scale]
+        _choice_field(self, "residual_impact").choices = [("", "Not assessed"), *impacts]
         if accepted:
-            self.fields["status"].choices = Risk.Status.choices
+            _choice_field(self, "status").choices = Risk.Status.choices
 
     def clean_owner(self) -> Any:
         """The member picked, or None (no owner)."""
@@ -107,10 +114,10 @@ class SignoffDecisionForm(AccessibleForm):
 
     def __init__(self, *args: Any, artifacts: list, attachments: list, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["artifacts"].choices = [
+        _choice_field(self, "artifacts").choices = [
             (str(a.pk), f"{a.title} (v{a.latest_version.number}, {a.get_status_display().lower()})") for a in artifacts
         ]
-        self.fields["attachments"].choices = [(str(a.pk), f"{a.name} ({a.artifact.title})") for a in attachments]
+        _choice_field(self, "attachments").choices = [(str(a.pk), f"{a.name} ({a.artifact.title})") for a in attachments]
 
     def evidence(self) -> list[dict]:
         data = self.cleaned_data

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
 
 from governance import services
+
+if TYPE_CHECKING:
+    from billiard.einfo import ExceptionInfo
 
 logger = logging.getLogger(__name__)
 
@@ -66,21 +70,24 @@ def gates_rescore_all_task() -> int:
     return readiness.gates_rescore_all()
 
 
-def _job_failed(self, exc, task_id, args, kwargs, einfo) -> None:
-    """A job task that fails (or exhausts its retries) marks its job failed."""
-    from lifecycle import services as lifecycle_services
+class JobTask(Task):
+    """A task that runs a job, whose id is its first argument."""
 
-    lifecycle_services.job_fail(job_id=args[0], error=f"{exc.__class__.__name__}: {exc}")
+    def on_failure(self, exc: Exception, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], einfo: ExceptionInfo) -> None:
+        """A job task that fails (or exhausts its retries) marks its job failed."""
+        from lifecycle import services as lifecycle_services
+
+        lifecycle_services.job_fail(job_id=args[0], error=f"{exc.__class__.__name__}: {exc}")
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, on_failure=_job_failed)
+@shared_task(base=JobTask, acks_late=True, reject_on_worker_lost=True)
 def gate_recompute_job_task(job_id: str) -> None:
     from governance.services import readiness
 
     readiness.gate_recompute_run(job_id=job_id)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, on_failure=_job_failed)
+@shared_task(base=JobTask, acks_late=True, reject_on_worker_lost=True)
 def report_job_task(job_id: str) -> None:
     """Build a project's governance report (JSON and PDF) for a job (idempotent: a job runs once)."""
     services.report_run(job_id=job_id)

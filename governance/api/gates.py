@@ -96,7 +96,8 @@ class ProjectGateListApi(ApiView):
         project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
         gates = Gate.objects.filter(project=project).select_related("phase", "template", "last_assessment")
         page = paginate(request, gates, ("phase__order", "id"), "phase")
-        return page.response(GateOutputSerializer(page.rows, many=True, context={"open_reviews": _open_reviews(page.rows)}).data)
+        context = {"open_reviews": _open_reviews(page.rows)}
+        return page.response([GateOutputSerializer(gate, context=context).data for gate in page.rows])
 
 
 class GateDetailApi(ApiView):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from governance import selectors, services
 from governance.models import Incident, Signoff
 from governance.selectors.compliance import COVERAGE_STATUSES
+from governance.selectors.report import framework_coverage_data
 from governance.services.limits import COMMENT_MAX_LENGTH, max_length_errors
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.api.base import ApiView, AuthedRequest, StrictSerializer, validated
@@ -68,7 +69,7 @@ class ProjectSignoffListApi(ApiView):
     def get(self, request: AuthedRequest, id: UUID) -> Response:
         project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
         page = paginate(request, selectors.signoff_list_for_project(project=project), ("updated_at", "id"), "updated_at")
-        return page.response(SignoffOutputSerializer(page.rows, many=True).data)
+        return page.response([SignoffOutputSerializer(signoff).data for signoff in page.rows])
 
 
 class SignoffDetailApi(ApiView):
@@ -80,7 +81,10 @@ class SignoffDetailApi(ApiView):
 class SignoffDecisionApi(ApiView):
     class InputSerializer(StrictSerializer):
         decision = serializers.ChoiceField(choices=[("approved", "Approved"), ("rejected", "Rejected")])
-        comment = serializers.CharField(max_length=COMMENT_MAX_LENGTH, error_messages=max_length_errors(COMMENT_MAX_LENGTH))
+        comment = serializers.CharField(
+            max_length=COMMENT_MAX_LENGTH,
+            error_messages=dict(max_length_errors(COMMENT_MAX_LENGTH)),  # a copy typed as DRF takes it (str or lazy str values)
+        )
         evidence = serializers.ListField(child=serializers.DictField(), required=False, default=list, max_length=20)
 
     @extend_schema(
@@ -151,7 +155,7 @@ class ProjectIncidentListApi(ApiView):
     def get(self, request: AuthedRequest, id: UUID) -> Response:
         project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
         page = paginate(request, selectors.incident_list_for_project(project=project), ("created_at", "id"), "created_at")
-        return page.response(IncidentOutputSerializer(page.rows, many=True).data)
+        return page.response([IncidentOutputSerializer(incident).data for incident in page.rows])
 
     @extend_schema(
         operation_id="project_incidents_create",
@@ -211,7 +215,7 @@ class RequirementStatusSerializer(serializers.Serializer):
 class FrameworkCoverageSerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class; Field.source stays
     as_of = serializers.CharField()
     coverage = serializers.IntegerField()
     met = serializers.IntegerField()
@@ -228,30 +232,5 @@ class ProjectComplianceApi(ApiView):
     )
     def get(self, request: AuthedRequest, id: UUID) -> Response:
         project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
-        frameworks = selectors.compliance_for_project(project=project)
-        data = []
-        for fw in frameworks:
-            requirements = [
-                {
-                    "code": r.code,
-                    "title": r.title,
-                    "status": r.status,
-                    "reason": r.reason,
-                    "evidence": [{k: w[k] for k in ("kind", "label", "satisfied", "url")} for w in r.evidence],
-                }
-                for r in fw.requirements
-            ]
-            data.append(
-                {
-                    "key": fw.key,
-                    "name": fw.name,
-                    "source": fw.source,
-                    "as_of": fw.as_of,
-                    "coverage": fw.coverage,
-                    "met": fw.met,
-                    "open": fw.open,
-                    "not_applicable": fw.not_applicable,
-                    "requirements": requirements,
-                }
-            )
+        data = framework_coverage_data(project=project, links=True)
         return with_etag(request, Response({"frameworks": FrameworkCoverageSerializer(data, many=True).data}))

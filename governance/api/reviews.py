@@ -39,19 +39,18 @@ class QuorumSerializer(serializers.Serializer):
     counting = serializers.IntegerField(help_text="Approvers who count: those named, less former approvers who had not voted")
 
 
+# Reads the dict `_review` builds, whose keys are these fields (a docstring would show in the schema).
 class ReviewOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    gate = serializers.UUIDField(source="gate_id")
-    project = serializers.UUIDField(source="project_id")
+    gate = serializers.UUIDField()
+    project = serializers.UUIDField()
     status = serializers.ChoiceField(choices=Review.Status.choices)
-    outcome = serializers.ChoiceField(choices=Decision.choices, allow_null=True, source="outcome_or_none")
+    outcome = serializers.ChoiceField(choices=Decision.choices, allow_null=True)
     justification = serializers.CharField()
     requested_by = UserRefSerializer()
-    approvers = UserRefSerializer(many=True, source="approver_list")
-    former_approvers = UserRefSerializer(
-        many=True, source="former_list", help_text="Named approvers who have since left the project or lost approver status"
-    )
-    votes = VoteOutputSerializer(many=True, source="vote_list")
+    approvers = UserRefSerializer(many=True)
+    former_approvers = UserRefSerializer(many=True, help_text="Named approvers who have since left the project or lost approver status")
+    votes = VoteOutputSerializer(many=True)
     quorum = serializers.SerializerMethodField()
     requested_at = Timestamp()
     due_at = Timestamp()
@@ -59,34 +58,62 @@ class ReviewOutputSerializer(serializers.Serializer):
     snapshot = serializers.SerializerMethodField()
 
     @extend_schema_field(QuorumSerializer)
-    def get_quorum(self, review: Review) -> dict:
-        return {"kind": review.quorum, "value": review.quorum_value, "needed": review.needed, "counting": review.counting}  # type: ignore[attr-defined]
+    def get_quorum(self, review: dict) -> dict:
+        return review["quorum"]
 
     @extend_schema_field(OpenApiTypes.OBJECT)
-    def get_snapshot(self, review: Review) -> dict:
-        return review.snapshot or {}
+    def get_snapshot(self, review: dict) -> dict:
+        return review["snapshot"]
 
 
 def _review(review: Review) -> dict:
-    review.outcome_or_none = review.outcome or None  # type: ignore[attr-defined]
+    """The review with its approvers split into those who still count and the former ones, and
+    each vote marked when its voter has since become a former approver."""
     approvers = review_selectors.review_approvers(review)
-    former = {u.pk for u in approvers if u.is_former}  # type: ignore[attr-defined]
+    former = {u.pk for u in approvers if u.is_former}
     votes = list(review.votes.select_related("voter"))
-    for vote in votes:
-        vote.former_approver = vote.voter_id in former  # type: ignore[attr-defined]
     voted = {v.voter_id for v in votes}
-    review.approver_list = approvers  # type: ignore[attr-defined]
-    review.former_list = [u for u in approvers if u.pk in former]  # type: ignore[attr-defined]
-    review.vote_list = votes  # type: ignore[attr-defined]
-    review.counting = sum(1 for u in approvers if u.pk not in former or u.pk in voted)  # type: ignore[attr-defined]
-    return ReviewOutputSerializer(review).data
+    return ReviewOutputSerializer(
+        {
+            "id": review.pk,
+            "gate": review.gate_id,
+            "project": review.project_id,
+            "status": review.status,
+            "outcome": review.outcome or None,
+            "justification": review.justification,
+            "requested_by": review.requested_by,
+            "approvers": approvers,
+            "former_approvers": [u for u in approvers if u.pk in former],
+            "votes": [
+                {
+                    "voter": v.voter,
+                    "decision": v.decision,
+                    "comment": v.comment,
+                    "cast_at": v.cast_at,
+                    "changed_at": v.changed_at,
+                    "former_approver": v.voter_id in former,
+                }
+                for v in votes
+            ],
+            "quorum": {
+                "kind": review.quorum,
+                "value": review.quorum_value,
+                "needed": review.needed,
+                "counting": sum(1 for u in approvers if u.pk not in former or u.pk in voted),
+            },
+            "requested_at": review.requested_at,
+            "due_at": review.due_at,
+            "resolved_at": review.resolved_at,
+            "snapshot": review.snapshot or {},
+        }
+    ).data
 
 
 class GateReviewCreateApi(ApiView):
     class InputSerializer(StrictSerializer):
         justification = serializers.CharField(
             max_length=JUSTIFICATION_MAX_LENGTH,
-            error_messages=max_length_errors(JUSTIFICATION_MAX_LENGTH),
+            error_messages=dict(max_length_errors(JUSTIFICATION_MAX_LENGTH)),  # a copy typed as DRF takes it (str or lazy str values)
             required=False,
             allow_blank=True,
             default="",
@@ -117,7 +144,7 @@ class ReviewVoteApi(ApiView):
         decision = serializers.ChoiceField(choices=Decision.choices)
         comment = serializers.CharField(
             max_length=COMMENT_MAX_LENGTH,
-            error_messages=max_length_errors(COMMENT_MAX_LENGTH),
+            error_messages=dict(max_length_errors(COMMENT_MAX_LENGTH)),  # a copy typed as DRF takes it (str or lazy str values)
             required=False,
             allow_blank=True,
             default="",

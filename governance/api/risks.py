@@ -111,7 +111,7 @@ class ProjectRiskListApi(ApiView):
         f = validated(self.FilterSerializer, request.query_params)
         risks = selectors.risk_list_for_project(project=project, filters=selectors.RiskFilters(**f)).select_related("accepted_by")
         page = paginate(request, risks, ("created_at", "id"), "created_at")
-        return page.response(RiskOutputSerializer(page.rows, many=True).data)
+        return page.response([RiskOutputSerializer(risk).data for risk in page.rows])
 
     @extend_schema(
         operation_id="project_risks_create",
@@ -156,7 +156,7 @@ class RiskAcceptApi(ApiView):
         expires_on = serializers.DateField(required=False, allow_null=True)
         comment = serializers.CharField(
             max_length=ACCEPTANCE_COMMENT_MAX_LENGTH,
-            error_messages=max_length_errors(ACCEPTANCE_COMMENT_MAX_LENGTH),
+            error_messages=dict(max_length_errors(ACCEPTANCE_COMMENT_MAX_LENGTH)),  # a copy typed as DRF takes it (str or lazy str values)
             required=False,
             allow_blank=True,
             default="",

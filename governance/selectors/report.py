@@ -62,7 +62,7 @@ def report_build(*, project: Project) -> dict:
         "risks": _risks(project),
         "signoffs": _signoffs(project),
         "gate_decisions": _gate_decisions(project),
-        "framework_coverage": _coverage(project),
+        "framework_coverage": framework_coverage_data(project=project),
         "post_launch": _post_launch(project),
         "audit_excerpt": _audit_excerpt(project),
     }
@@ -292,7 +292,14 @@ def _gate_decisions(project: Project) -> list[dict]:
     ]
 
 
-def _coverage(project: Project) -> list[dict]:
+def framework_coverage_data(*, project: Project, links: bool = False) -> list[dict]:
+    """The framework coverage of a project as plain data, one dict per framework, for the report
+    and the compliance API alike (the API's serializer keeps the fields it documents).
+
+    With `links`, each piece of evidence also carries the URL of its page: the API gives it; the
+    report leaves it out, being a document kept apart from the pages.
+    """
+    keys = ("kind", "label", "satisfied", "url") if links else ("kind", "label", "satisfied")
     return [
         {
             "key": fw.key,
@@ -311,7 +318,7 @@ def _coverage(project: Project) -> list[dict]:
                     "level": r.level,
                     "status": r.status,
                     "reason": r.reason,
-                    "evidence": [{"kind": w["kind"], "label": w["label"], "satisfied": w["satisfied"]} for w in r.evidence],
+                    "evidence": [{k: w[k] for k in keys} for w in r.evidence],
                 }
                 for r in fw.requirements
             ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 from uuid import UUID
 
 from django.db.models import Count, IntegerField, Q, QuerySet
@@ -15,6 +16,16 @@ from lifecycle import selectors as lifecycle_selectors
 from lifecycle.exceptions import ApplicationError
 from lifecycle.models import Project, User
 from lifecycle.permissions import Action
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class Position(TypedDict):
+        at_likelihood: int
+        at_impact: int
+
+    # A risk annotated by _with_position() with where it sits now.
+    PositionedRisk = WithAnnotations[Risk, Position]
 
 RISK_ORDERINGS = {
     "-score": ("-inherent_score", "title", "id"),
@@ -72,7 +83,7 @@ def risk_owner_resolve(*, project: Project, id: UUID | str | None = None, userna
     return owner
 
 
-def _with_position(qs: QuerySet[Risk]) -> QuerySet[Risk]:
+def _with_position(qs: QuerySet[Risk]) -> QuerySet[PositionedRisk]:
     """Where the risk sits now: its residual assessment when there is one."""
     return qs.annotate(
         at_likelihood=Coalesce("residual_likelihood", "likelihood", output_field=IntegerField()),
@@ -80,8 +91,8 @@ def _with_position(qs: QuerySet[Risk]) -> QuerySet[Risk]:
     )
 
 
-def _filtered(qs: QuerySet[Risk], filters: RiskFilters) -> QuerySet[Risk]:
-    qs = _with_position(qs)
+def _filtered(risks: QuerySet[Risk], filters: RiskFilters) -> QuerySet[Risk]:
+    qs = _with_position(risks)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.open_only:

@@ -27,11 +27,11 @@ class ClassificationChange:
     @property
     def summary(self) -> str:
         tier = Tier(self.classification.tier).label
-        parts = [
-            f"Tier: {tier}"
-            if self.previous_tier in (None, self.classification.tier)
-            else f"Tier changed from {Tier(self.previous_tier).label} to {tier}"
-        ]
+        previous = self.previous_tier
+        if previous is None or previous == self.classification.tier:
+            parts = [f"Tier: {tier}"]
+        else:
+            parts = [f"Tier changed from {Tier(previous).label} to {tier}"]
         if self.added:
             parts.append(f"{len(self.added)} obligation{'s' if len(self.added) != 1 else ''} added to the checklist")
         if self.removed:

@@ -122,14 +122,14 @@ def gate_inputs_load(gates: list[Gate]) -> dict[Any, tuple[scoring.GateInputs, l
     criteria = _criteria({g.template_id for g in gates})
     tiers = dict(Classification.objects.filter(project_id__in=project_ids).values_list("project_id", "tier"))
     items: dict[Any, list[scoring.ItemInput]] = defaultdict(list)
-    for row in phases_selectors.checklist_rows_for_phases(phase_ids=[g.phase_id for g in gates]):
-        items[row["phase_id"]].append(scoring.ItemInput(row["title"], row["required"], row["done"], row["weight"]))
+    for item in phases_selectors.checklist_rows_for_phases(phase_ids=[g.phase_id for g in gates]):
+        items[item["phase_id"]].append(scoring.ItemInput(item["title"], item["required"], item["done"], item["weight"]))
     present: dict[Any, set] = defaultdict(set)
     approved: dict[Any, set] = defaultdict(set)
-    for row in phases_selectors.artifact_rows_for_projects(project_ids=list(project_ids)):
-        present[row["project_id"]].add(row["type"])
-        if row["approved_version_id"]:
-            approved[row["project_id"]].add(row["type"])
+    for artifact in phases_selectors.artifact_rows_for_projects(project_ids=list(project_ids)):
+        present[artifact["project_id"]].add(artifact["type"])
+        if artifact["approved_version_id"]:
+            approved[artifact["project_id"]].add(artifact["type"])
     signoffs: dict[Any, list[scoring.SignoffInput]] = defaultdict(list)
     signoff_url = _url_patterns()["signoff"]
     for pk, pid, kind, title, status in Signoff.objects.filter(project_id__in=project_ids).values_list(
@@ -225,7 +225,7 @@ def _store(results: list[tuple[Any, scoring.Readiness, str]], duration_ms: int, 
     current, changed = [], []
     for gate_id, result, digest in results:
         gate = locked[gate_id]
-        before = previous.get(gate.last_assessment_id)
+        before = previous.get(gate.last_assessment_id) if gate.last_assessment_id else None
         if before is None or before[0] != digest:
             assessment = Assessment(
                 gate=gate,

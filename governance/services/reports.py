@@ -56,6 +56,8 @@ def report_run(*, job_id: Any) -> None:
         return
     job = Job.objects.select_related("project", "project__template").get(pk=job_id)
     try:
+        if job.project is None:  # report_request always names one; the column allows jobs of no project
+            raise ValueError("A report job without a project.")
         lifecycle_services.job_progress(job_id=job_id, progress=10)
         report = selectors.report_build(project=job.project)
         lifecycle_services.job_progress(job_id=job_id, progress=60)
@@ -64,7 +66,7 @@ def report_run(*, job_id: Any) -> None:
         field = Job._meta.get_field("result_file")
         # The stored name fits the column whatever the project is called: the storage shortens
         # it (and adds its own suffix when the name is taken) within max_length.
-        wanted = field.generate_filename(None, job.params.get("filename") or "governance-report.pdf")  # type: ignore[attr-defined]
+        wanted = field.generate_filename(None, job.params.get("filename") or "governance-report.pdf")
         name = default_storage.save(wanted, ContentFile(pdf), max_length=field.max_length)
     except Exception as e:
         lifecycle_services.job_fail(job_id=job_id, error=f"{e.__class__.__name__}: {e}")

@@ -316,7 +316,7 @@ def decision_snapshot(review: Review) -> dict:
     }
 
 
-def _resolve(review: Review, outcome: str, actor: User) -> None:
+def _resolve(review: Review, outcome: str, actor: User | None) -> None:
     before = review_snapshot(review)
     review.status, review.outcome, review.resolved_at = Review.Status.RESOLVED, outcome, timezone.now()
     review.snapshot = decision_snapshot(review)
@@ -350,7 +350,7 @@ def _outcome_text(outcome: str, phase: str) -> str:
         Decision.HOLD: "The project is on hold until an owner resumes it.",
         Decision.RECYCLE: f"The {phase} phase is back in progress; its readiness will be rescored.",
         Decision.KILL: "The project is ended and read-only from now on.",
-    }[outcome]
+    }[Decision(outcome)]
 
 
 def reviews_remind(*, now: Any = None) -> int:

@@ -78,7 +78,7 @@ def _evidence(project: Project, items: Any) -> list[dict]:
                     "type": "artifact",
                     "id": str(artifact.pk),
                     "title": artifact.title,
-                    "version": artifact.latest_version.number,
+                    "version": artifact.latest.number,
                 }
             elif kind == "attachment":
                 attachment = Attachment.objects.get(pk=item.get("id"), artifact__project=project)

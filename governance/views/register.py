@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from governance import selectors, services
 from governance.classification import ANNEX_III_AREAS
 from governance.forms import ClassificationForm, IncidentForm, ScheduleForm, SignoffDecisionForm, TaskCompleteForm
-from governance.models import Classification
+from governance.models import Classification, Signoff
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.exceptions import ApplicationError
 from lifecycle.infrastructure.http import AuthedHtmxRequest
@@ -39,8 +39,8 @@ def signoff_list(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     )
 
 
-def _decision_form(request: AuthedHtmxRequest, signoff: object) -> SignoffDecisionForm:
-    project = signoff.project  # type: ignore[attr-defined]
+def _decision_form(request: AuthedHtmxRequest, signoff: Signoff) -> SignoffDecisionForm:
+    project = signoff.project
     artifacts = list(phases_selectors.artifact_list_for_project(project=project))
     from phases.models import Attachment
 

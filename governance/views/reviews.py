@@ -15,13 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from governance import selectors
 from governance import services as governance_services
-from governance.models import Decision
+from governance.models import Decision, Gate
 from governance.selectors import reviews as review_selectors
 from governance.services.limits import COMMENT_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH, max_length_errors
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import AccessibleForm
 from lifecycle.infrastructure.http import AuthedHtmxRequest
+from lifecycle.models import User
 from lifecycle.permissions import Action
 from lifecycle.views.common import go
 
@@ -47,20 +48,20 @@ class VoteForm(AccessibleForm):
     )
 
 
-def review_context(gate: object, user: object) -> dict:
+def review_context(gate: Gate, user: User) -> dict:
     """The review part of the gate page."""
-    review = review_selectors.review_open_for_gate(gate=gate)  # type: ignore[arg-type]
+    review = review_selectors.review_open_for_gate(gate=gate)
     access = lifecycle_selectors.project_access(user=user, project=gate.project)
     context: dict = {
         "review_template": "governance/_gate_review.html",
         "open_review": review,
-        "past_reviews": [r for r in review_selectors.review_list_for_gate(gate=gate) if not r.is_open],  # type: ignore[arg-type]
-        "can_request": review is None and access.allows(Action.REVIEW) and not gate.project.is_read_only,  # type: ignore[attr-defined]
+        "past_reviews": [r for r in review_selectors.review_list_for_gate(gate=gate) if not r.is_open],
+        "can_request": review is None and access.allows(Action.REVIEW) and not gate.project.is_read_only,
         "request_form": RequestForm(),
-        "approver_count": len(governance_services.gate_approvers(gate)),  # type: ignore[arg-type]
+        "approver_count": len(governance_services.gate_approvers(gate)),
     }
     if review is not None:
-        context.update(review_selectors.review_page(review=review, user=user))  # type: ignore[arg-type]
+        context.update(review_selectors.review_page(review=review, user=user))
         context["vote_form"] = VoteForm(initial={"decision": context["my_vote"].decision} if context["my_vote"] else None)
     return context
 

@@ -112,7 +112,7 @@ def portfolio_risks(request: AuthedHtmxRequest) -> HttpResponse:
     return render(request, "governance/risk_list.html", context)
 
 
-def _risk_form(request: AuthedHtmxRequest, project: object, risk: Risk | None = None) -> RiskForm:
+def _risk_form(request: AuthedHtmxRequest, project: Project, risk: Risk | None = None) -> RiskForm:
     initial = {}
     if risk is not None:
         initial = {
@@ -131,21 +131,21 @@ def _risk_form(request: AuthedHtmxRequest, project: object, risk: Risk | None = 
             "status": risk.status,
         }
     else:
-        initial = {"phase_found": project.current_phase, "status": "open", "owner": str(request.user.pk)}  # type: ignore[attr-defined]
+        initial = {"phase_found": project.current_phase, "status": "open", "owner": str(request.user.pk)}
     return RiskForm(
         request.POST or None,
         initial=initial,
-        categories=selectors.risk_categories_for(project=project),  # type: ignore[arg-type]
+        categories=selectors.risk_categories_for(project=project),
         project=project,
-        members=lifecycle_selectors.project_users(project=project),  # type: ignore[arg-type]
-        matrix=services.risk_matrix_for(project),  # type: ignore[arg-type]
+        members=lifecycle_selectors.project_users(project=project),
+        matrix=services.risk_matrix_for(project),
         accepted=risk is not None and risk.status == Risk.Status.ACCEPTED,
     )
 
 
-def _fields(form: RiskForm, project: object) -> dict:
+def _fields(form: RiskForm, project: Project) -> dict:
     data = dict(form.cleaned_data)
-    categories = {c.key: c for c in selectors.risk_categories_for(project=project)}  # type: ignore[arg-type]
+    categories = {c.key: c for c in selectors.risk_categories_for(project=project)}
     data["category"] = categories[data["category"]]
     return data
 

@@ -8,6 +8,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from governance.selectors import webhooks as selectors
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.exceptions import ApplicationError
 from lifecycle.infrastructure.http import AuthedHtmxRequest
+from lifecycle.models import Project
 from lifecycle.permissions import Action
 from lifecycle.views.common import go, paginate
 
@@ -31,11 +33,11 @@ def _reveal_once(request: AuthedHtmxRequest, endpoint: WebhookEndpoint) -> None:
     request.session[_REVEAL_SESSION_KEY.format(endpoint.pk)] = endpoint.secret
 
 
-def _list(request: AuthedHtmxRequest, project: object | None, endpoints: object, back: str) -> HttpResponse:
+def _list(request: AuthedHtmxRequest, project: Project | None, endpoints: QuerySet[WebhookEndpoint], back: str) -> HttpResponse:
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            endpoint = services.webhook_create(actor=request.user, project=project, **form.cleaned_data)  # type: ignore[arg-type]
+            endpoint = services.webhook_create(actor=request.user, project=project, **form.cleaned_data)
         except ApplicationError as e:
             form.add_service_error(e)
         else:
