@@ -3,7 +3,7 @@ resolved by the selector the API uses too, so both refuse a non-member in the sa
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 
@@ -17,18 +17,12 @@ from governance.services.limits import (
     max_length_errors,
 )
 from lifecycle.exceptions import ApplicationError
-from lifecycle.forms import AccessibleForm, QueryForm
+from lifecycle.forms import AccessibleForm, QueryForm, choice_field
 from lifecycle.models import PhaseKey, Project
 
 DATE = forms.DateInput(attrs={"type": "date"})
 # A status filter of its own: every risk that is not closed (what the heat maps count).
 NOT_CLOSED = "not_closed"
-
-
-def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
-    """The field `name` of `form`, declared as a ChoiceField (or one of its subclasses), to set its
-    choices at run time: `form.fields` holds every field as a plain Field."""
-    return cast(forms.ChoiceField, form.fields[name])
 
 
 class RiskFilterForm(QueryForm):
@@ -71,16 +65,16 @@ class RiskForm(AccessibleForm):
     def __init__(self, *args: Any, project: Project, categories: list, members: list, matrix: Any, accepted: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.project = project
-        _choice_field(self, "category").choices = [(c.key, c.name) for c in categories]
+        choice_field(self, "category").choices = [(c.key, c.name) for c in categories]
         self.fields["owner"].widget.choices = [("", "—"), *[(str(u.pk), u.display_name) for u in members]]
         scale = [(i, f"{i} — {label}") for i, label in enumerate(matrix.likelihood_labels, start=1)]
         impacts = [(i, f"{i} — {label}") for i, label in enumerate(matrix.impact_labels, start=1)]
-        _choice_field(self, "likelihood").choices = scale
-        _choice_field(self, "impact").choices = impacts
-        _choice_field(self, "residual_likelihood").choices = [("", "Not assessed"), *scale]
-        _choice_field(self, "residual_impact").choices = [("", "Not assessed"), *impacts]
+        choice_field(self, "likelihood").choices = scale
+        choice_field(self, "impact").choices = impacts
+        choice_field(self, "residual_likelihood").choices = [("", "Not assessed"), *scale]
+        choice_field(self, "residual_impact").choices = [("", "Not assessed"), *impacts]
         if accepted:
-            _choice_field(self, "status").choices = Risk.Status.choices
+            choice_field(self, "status").choices = Risk.Status.choices
 
     def clean_owner(self) -> Any:
         """The member picked, or None (no owner)."""
@@ -114,10 +108,10 @@ class SignoffDecisionForm(AccessibleForm):
 
     def __init__(self, *args: Any, artifacts: list, attachments: list, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        _choice_field(self, "artifacts").choices = [
+        choice_field(self, "artifacts").choices = [
             (str(a.pk), f"{a.title} (v{a.latest_version.number}, {a.get_status_display().lower()})") for a in artifacts
         ]
-        _choice_field(self, "attachments").choices = [(str(a.pk), f"{a.name} ({a.artifact.title})") for a in attachments]
+        choice_field(self, "attachments").choices = [(str(a.pk), f"{a.name} ({a.artifact.title})") for a in attachments]
 
     def evidence(self) -> list[dict]:
         data = self.cleaned_data

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -49,6 +49,12 @@ class QueryForm(forms.Form):
         form = cls(query, **kwargs)
         form.is_valid()
         return form.cleaned_data
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The field `name` of `form`, declared as a ChoiceField (or one of its subclasses), to set its
+    choices at run time: `form.fields` holds every field as a plain Field."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def posted_text(post: QueryDict, name: str, *, max_length: int = 10_000) -> str:
@@ -127,7 +133,7 @@ class ProjectCreateForm(ProjectForm):
     def __init__(self, *args: Any, templates: list | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         choices = [(str(t.pk), f"{t.name} (v{t.version}){' — default' if t.is_default else ''}") for t in templates or []]
-        self.fields["template"].choices = choices
+        choice_field(self, "template").choices = choices
         default = next((str(t.pk) for t in templates or [] if t.is_default), None)
         if default:
             self.fields["template"].initial = default
@@ -182,7 +188,7 @@ class MemberAddForm(AccessibleForm):
 
     def __init__(self, *args: Any, functions: list | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["functions"].choices = [(f.key, f.name) for f in functions or []]
+        choice_field(self, "functions").choices = [(f.key, f.name) for f in functions or []]
 
 
 class MemberEditForm(AccessibleForm):
@@ -191,7 +197,7 @@ class MemberEditForm(AccessibleForm):
 
     def __init__(self, *args: Any, functions: list | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["functions"].choices = [(f.key, f.name) for f in functions or []]
+        choice_field(self, "functions").choices = [(f.key, f.name) for f in functions or []]
 
 
 class ReasonForm(AccessibleForm):

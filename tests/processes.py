@@ -169,11 +169,13 @@ class Browser:
             return e.code, e.read().decode(errors="replace")
 
     def csrf(self) -> str:
-        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
+        return next((c.value or "" for c in self.jar if c.name == "csrftoken"), "")
 
     def login(self, username: str, password: str) -> None:
         _, page = self.request("GET", "/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert found, "the login page has no CSRF token"
+        token = found.group(1)
         status, _ = self.request("POST", "/accounts/login/", {"username": username, "password": password, "csrfmiddlewaretoken": token})
         assert status == 302, f"login failed: {status}"
 

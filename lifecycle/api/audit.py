@@ -59,7 +59,7 @@ class AuditEventListApi(ApiView):
         if filters.get("action"):
             events = events.filter(action__startswith=filters["action"])
         page = paginate(request, events, ("-seq",), "-seq")
-        return page.response(AuditEventOutputSerializer(page.rows, many=True).data)
+        return page.response(list(AuditEventOutputSerializer(page.rows, many=True).data))
 
 
 class ChangeOutputSerializer(serializers.Serializer):

@@ -49,7 +49,7 @@ class AuthedRequest(Request):
     """What an API view receives: the default permission (IsAuthenticated) has let only signed-in
     accounts through, so its user is a `User`. For annotations only."""
 
-    user: User  # type: ignore[assignment]  # narrows Request.user (User | AnonymousUser) after IsAuthenticated
+    user: User  # narrows Request.user (User | AnonymousUser) after IsAuthenticated
 
 
 class ApiView(APIView):

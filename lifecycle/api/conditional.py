@@ -80,16 +80,18 @@ def if_match(request: Request, *, lock: models.Model, current: Callable[[], Any]
     afresh, after the lock is taken. A deadlock or lock timeout runs the whole check and write
     again (the service inside is nested, so this block is the one that retries).
     """
+    model: type[models.Model] = Project
+    project_id = getattr(lock, "project_id", None)
     if isinstance(lock, Project):
-        model, pk = Project, lock.pk
-    elif getattr(lock, "project_id", None):
-        model, pk = Project, lock.project_id
+        pk = lock.pk
+    elif project_id:
+        pk = project_id
     else:
         model, pk = type(lock), lock.pk
 
     def once() -> T:
         with lifecycle_services.atomic():
-            list(model.objects.select_for_update(no_key=True).filter(pk=pk).values_list("pk", flat=True))
+            list(model._default_manager.select_for_update(no_key=True).filter(pk=pk).values_list("pk", flat=True))
             require_if_match(request, current())
             return write()
 

@@ -12,7 +12,7 @@ from rest_framework import serializers
 class Timestamp(serializers.DateTimeField):
     """ISO 8601 in UTC with milliseconds: 2026-11-30T09:15:02.123Z."""
 
-    def to_representation(self, value: Any) -> str | None:
+    def to_representation(self, value: Any) -> str | None:  # type: ignore[override]  # None for no time, as DateTimeField itself answers
         if not value:
             return None
         if isinstance(value, str):

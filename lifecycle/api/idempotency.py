@@ -14,6 +14,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -24,7 +25,7 @@ from rest_framework.response import Response
 from lifecycle import locks
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict, IdempotencyMismatch
-from lifecycle.models import IdempotencyRecord
+from lifecycle.models import IdempotencyRecord, User
 from lifecycle.services.housekeeping import IDEMPOTENCY_TTL
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -35,17 +36,19 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
     @functools.wraps(view)
     def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
         key = request.headers.get("Idempotency-Key")
-        if key is None or not request.user.is_authenticated:
+        user = request.user
+        if key is None or not isinstance(user, User):  # keys are scoped to a signed-in user
             return view(self, request, *args, **kwargs)
         if not _KEY.match(key):
             raise ApplicationError(
                 "Idempotency-Key must be 1 to 200 printable characters.", fields={"Idempotency-Key": ["Not a valid key."]}
             )
-        fingerprint = hashlib.sha256(b"%s %s\n%s" % (request.method.encode(), request.path.encode(), request._request.body)).hexdigest()
+        claim = _Claim(user=user, key=key, method=request.method or "", path=request.path)
+        fingerprint = hashlib.sha256(b"%s %s\n%s" % (claim.method.encode(), claim.path.encode(), request._request.body)).hexdigest()
 
         def once() -> Response:
             with lifecycle_services.atomic():
-                record, replay = _claim(request, key, fingerprint)
+                record, replay = _claim(claim, fingerprint)
                 if replay is not None:
                     return replay
                 response = view(self, request, *args, **kwargs)
@@ -58,29 +61,39 @@ def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
-def _claim(request: Request, key: str, fingerprint: str, attempts: int = 3) -> tuple[IdempotencyRecord, Response | None]:
+@dataclass(frozen=True)
+class _Claim:
+    """Whose key, and the request it was first sent with."""
+
+    user: User
+    key: str
+    method: str
+    path: str
+
+
+def _claim(claim: _Claim, fingerprint: str, attempts: int = 3) -> tuple[IdempotencyRecord, Response | None]:
     now = timezone.now()
     try:
         # Waits, while another request holding the same key is still running, for its end.
         with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                user=request.user, key=key, method=request.method, path=request.path, body_hash=fingerprint
+            created = IdempotencyRecord.objects.create(
+                user=claim.user, key=claim.key, method=claim.method, path=claim.path, body_hash=fingerprint
             )
-        return record, None
+        return created, None
     except IntegrityError:
         pass
-    record = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+    record = IdempotencyRecord.objects.filter(user=claim.user, key=claim.key).first()
     if record is None:
         # The request that held the key failed and let it go in the meantime: claim it again.
         if attempts > 1:
-            return _claim(request, key, fingerprint, attempts - 1)
+            return _claim(claim, fingerprint, attempts - 1)
         raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.", code="conflict")
     # A committed record without a response can only be one written before keys and writes
     # shared a transaction, by a request that died: nothing of it is half done, so take it over.
     stale = record.created_at < now - IDEMPOTENCY_TTL or record.status_code is None
     if stale:
         IdempotencyRecord.objects.filter(pk=record.pk).update(
-            created_at=now, body_hash=fingerprint, method=request.method, path=request.path, status_code=None, response_body=None
+            created_at=now, body_hash=fingerprint, method=claim.method, path=claim.path, status_code=None, response_body=None
         )
         record.refresh_from_db()
         return record, None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
@@ -13,7 +13,10 @@ from rest_framework import serializers
 class ErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
     code = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    # The metaclass moves declared fields off the class, so this one does not shadow Serializer.fields.
+    fields = serializers.DictField(  # type: ignore[assignment]  # see above
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
 
 
 _DESCRIPTIONS = {
@@ -118,7 +121,7 @@ class AutoSchema(BaseAutoSchema):
             }
         return operation
 
-    def get_serializer_name(self, serializer: serializers.Serializer, direction: str) -> str:
+    def get_serializer_name(self, serializer: serializers.Serializer, direction: Literal["request", "response"]) -> str:
         cls = serializer.__class__
         outer, _, inner = cls.__qualname__.rpartition(".")
         if outer.endswith("Api") and inner.endswith("Serializer"):

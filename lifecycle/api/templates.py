@@ -33,4 +33,4 @@ class TemplateListApi(ApiView):
     )
     def get(self, request: AuthedRequest) -> Response:
         page = paginate(request, LifecycleTemplate.objects.all(), ("key", "version", "id"), "key")
-        return page.response(TemplateOutputSerializer(page.rows, many=True).data)
+        return page.response(list(TemplateOutputSerializer(page.rows, many=True).data))

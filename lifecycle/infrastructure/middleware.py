@@ -122,7 +122,7 @@ class ApiErrorMiddleware:
 
         if isinstance(exception, RequestDataTooBig):
             return too_large_response(request)
-        if isinstance(exception, (DatabaseError, InterfaceError)) and _is_connection_error(exception):
+        if isinstance(exception, (DatabaseError, InterfaceError)) and is_connection_error(exception):
             from lifecycle.views import errors
 
             logger.error("database unavailable: %s", exception.__class__.__name__)
@@ -160,7 +160,8 @@ _CONNECTION_ERROR = re.compile(
 )
 
 
-def _is_connection_error(exception: Exception) -> bool:
+def is_connection_error(exception: BaseException) -> bool:
+    """Whether `exception` says the database connection is lost (an outage, answered with 503)."""
     from django.db import InterfaceError, OperationalError
 
     return isinstance(exception, InterfaceError) or (

@@ -18,7 +18,7 @@ def user_is_portfolio_viewer(user: User) -> bool:
     cached = getattr(user, "_is_portfolio_viewer", None)
     if cached is None:
         cached = user.is_authenticated and user.groups.filter(name=PORTFOLIO_VIEWERS_GROUP).exists()
-        user._is_portfolio_viewer = cached  # type: ignore[attr-defined]
+        user._is_portfolio_viewer = cached  # type: ignore[attr-defined]  # a memo for the request, on its user
     return bool(cached)
 
 

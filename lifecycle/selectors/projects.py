@@ -131,8 +131,8 @@ def projects_attach_refs(projects: list[Project]) -> list[Project]:
     for project_id, user_id, username, first, last in rows:
         owners[project_id].append({"id": str(user_id), "username": username, "name": f"{first} {last}".strip() or username})
     for project in projects:
-        project.tag_names = sorted(tags[project.pk])  # type: ignore[attr-defined]
-        project.owner_refs = owners[project.pk]  # type: ignore[attr-defined]
+        project.tag_names = sorted(tags[project.pk])  # type: ignore[attr-defined]  # what the list renders, read for the page at once
+        project.owner_refs = owners[project.pk]  # type: ignore[attr-defined]  # as tag_names
     return projects
 
 
@@ -239,13 +239,13 @@ def project_export_table(*, user: User, filters: ProjectFilters) -> tuple[list[s
                 p.name,
                 p.get_status_display(),
                 p.get_current_phase_display(),
-                ", ".join(sorted(m.user.username for m in p.owner_memberships)),  # type: ignore[attr-defined]
+                ", ".join(sorted(m.user.username for m in p.owner_memberships)),  # type: ignore[attr-defined]  # prefetched to_attr
                 ", ".join(sorted(t.name for t in p.tags.all())),
                 p.created_at,
                 p.updated_at,
             ]
             if with_progress:
-                row += [p.checklist_done, p.checklist_total]  # type: ignore[attr-defined]
+                row += [p.checklist_done, p.checklist_total]  # type: ignore[attr-defined]  # annotated with_progress
             yield row
 
     return header, rows()

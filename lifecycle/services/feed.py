@@ -20,7 +20,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from lifecycle import hooks
@@ -85,8 +85,9 @@ def feed_prune(*, now: Any = None) -> int:
     dropped, below which positions are answered with 410. Returns the number of rows dropped."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.CHANGE_RETENTION_DAYS)
-    last_old = ChangeRecord.objects.filter(at__lt=cutoff).aggregate(last=Max("seq"))["last"]
-    if last_old is None:
+    bounds = ChangeRecord.objects.filter(at__lt=cutoff).aggregate(first=Min("seq"), last=Max("seq"))
+    first, last_old = bounds["first"], bounds["last"]
+    if first is None or last_old is None:
         return 0
     newer_for_same_object = ChangeRecord.objects.filter(
         type=OuterRef("type"), object_id=OuterRef("object_id"), audience=None, seq__gt=OuterRef("seq")
@@ -94,7 +95,6 @@ def feed_prune(*, now: Any = None) -> int:
     droppable = ChangeRecord.objects.filter(at__lt=cutoff).filter(
         Q(audience__isnull=False) | Q(op=ChangeRecord.Op.DELETE) | Exists(newer_for_same_object)
     )
-    first = ChangeRecord.objects.order_by("seq").values_list("seq", flat=True).first()
     dropped, newest_dropped = 0, 0
     for low in range(first - 1, last_old, PRUNE_BATCH):
         with transaction.atomic():

@@ -14,6 +14,7 @@ the system, which may.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -117,7 +118,7 @@ def membership_add(*, project: Project, actor: User, user: str | User, role: str
             fields={"user": ["Already a member of this project."]},
         )
     membership = Membership.objects.create(project=project, user=target, role=role)
-    membership.functions.set(function_keys)
+    _functions_set(membership, function_keys)
     selectors.project_access_forget(project=project, user_id=target.pk)
     _record(actor, "member.added", membership, None, membership_snapshot(membership, function_keys))
     _record_access(actor, membership, granted=True)
@@ -126,11 +127,15 @@ def membership_add(*, project: Project, actor: User, user: str | User, role: str
     return membership
 
 
+def _functions_set(membership: Membership, keys: list[str]) -> None:
+    membership.functions.set(keys)  # type: ignore[arg-type]  # Function's key is a slug; the stubs take related keys to be ints
+
+
 def _owners_left_after(membership: Membership) -> int:
     return Membership.objects.filter(project_id=membership.project_id, role=Role.OWNER).exclude(pk=membership.pk).count()
 
 
-def _lock_members(project_id: object) -> None:
+def _lock_members(project_id: UUID) -> None:
     """Serialise membership changes of one project, so two owners demoting each other at the same
     moment cannot leave it without an owner."""
     list(Membership.objects.select_for_update(no_key=True).filter(project_id=project_id).values_list("pk", flat=True))
@@ -156,7 +161,7 @@ def membership_update(*, membership: Membership, actor: User, role: str, functio
     membership.updated_at = timezone.now()
     membership.save(update_fields=["role", "updated_at"])
     if function_keys is not None:
-        membership.functions.set(function_keys)
+        _functions_set(membership, function_keys)
     selectors.project_access_forget(project=given, user_id=membership.user_id)
     after = membership_snapshot(membership)
     if after != before:

@@ -233,7 +233,7 @@ def _locked(project: Project) -> Project:
 
 
 @atomic
-def project_update(*, project: Project, actor: User, tags: Iterable[str] | None = None, **fields: str) -> Project:
+def project_update(*, project: Project, actor: User, tags: Iterable[str] | None = None, **fields: Any) -> Project:
     """Edit name, description, use case, start date and tags (owners and administrators).
     Unknown fields are a programming error."""
     unknown = set(fields) - set(EDITABLE_FIELDS) - {"start_date"}

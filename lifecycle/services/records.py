@@ -150,7 +150,7 @@ def change_record(
     recorded by its assessment)."""
     pending = Pending(
         action=action,
-        type=type or getattr(obj, "change_type", None) or (obj._meta.model_name if obj is not None else "system"),
+        type=type or getattr(obj, "change_type", None) or (obj._meta.model_name if obj is not None else None) or "system",
         object_id=object_id or (obj.pk if obj is not None and isinstance(obj.pk, UUID) else None),
         object_label=(label if label is not None else str(obj) if obj is not None else "")[:200],
         project_id=_project_id(project, obj),
@@ -244,23 +244,23 @@ def _write(pending: list[Pending]) -> list[hooks.Change]:
         prev_hash = event.hash
         events.append(event)
     AuditEvent.objects.bulk_create(events, batch_size=BULK_BATCH_SIZE)
-    feed = [p for p in pending if p.feed and p.object_id is not None]
+    feed = [(p, p.object_id) for p in pending if p.feed and p.object_id is not None]
     rows = ChangeRecord.objects.bulk_create(
         [
             ChangeRecord(
                 type=p.type,
-                object_id=p.object_id,
+                object_id=object_id,
                 project_id=p.project_id,
                 op=p.op,
                 at=p.at or now,
                 action=p.action,
                 audience=p.audience,
             )
-            for p in feed
+            for p, object_id in feed
         ],
         batch_size=BULK_BATCH_SIZE,
     )
-    return [p.as_change(row.seq) for p, row in zip(feed, rows, strict=True)]
+    return [p.as_change(row.seq) for (p, _), row in zip(feed, rows, strict=True)]
 
 
 def _lock() -> None:
@@ -398,6 +398,6 @@ def save_versioned(obj: models.Model, fields: Iterable[str] | None = None) -> No
     up in the database, so two writers never lose an increment, and the new value is read back.
     `fields` limits the UPDATE to those columns (and the two); None saves every column."""
     obj.updated_at = timezone.now()  # type: ignore[attr-defined]  # every versioned model has both columns
-    obj.version = DbF("version") + 1  # type: ignore[attr-defined]
+    obj.version = DbF("version") + 1  # type: ignore[attr-defined]  # as above
     obj.save(update_fields=None if fields is None else [*fields, "updated_at", "version"])
     obj.refresh_from_db(fields=["version"])

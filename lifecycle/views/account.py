@@ -25,26 +25,25 @@ from lifecycle.services import login_guard, password_reset
 from lifecycle.views.common import go, paginate
 
 
-class LoginGuardMixin:
+class LoginGuardMixin(AuthenticationForm):
     """Puts an AuthenticationForm behind the brute-force guard (lifecycle.services.login_guard):
     while attempts for the username and address are paused, the form says for how long and the
     password is not checked."""
 
-    request: HttpRequest | None
     locked: login_guard.LoginLocked | None = None
 
     def clean(self) -> dict:
-        data = self.cleaned_data  # type: ignore[attr-defined]
+        data = self.cleaned_data
         username, password = data.get("username"), data.get("password")
         if not username or not password:
-            return super().clean()  # type: ignore[misc]
+            return super().clean()
         address = login_guard.client_address(self.request) if self.request is not None else "unknown"
         try:
             attempt = login_guard.attempt_begin(username=username, address=address)
         except login_guard.LoginLocked as locked:
             self.locked = locked
             raise ValidationError(locked.message, code="locked") from None
-        cleaned = super().clean()  # type: ignore[misc]
+        cleaned = super().clean()
         login_guard.attempt_succeeded(attempt)
         return cleaned
 
@@ -64,7 +63,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = GuardedAuthenticationForm
     redirect_authenticated_user = True
 
-    def form_invalid(self, form: GuardedAuthenticationForm) -> HttpResponse:  # type: ignore[override]
+    def form_invalid(self, form: GuardedAuthenticationForm) -> HttpResponse:  # type: ignore[override]  # authentication_form is this class
         response = super().form_invalid(form)
         if form.locked is not None:
             response.status_code = 429
@@ -78,10 +77,11 @@ class RateLimitedPasswordResetForm(PasswordResetForm):
     always (the "check your e-mail" page), so the limit does not tell whether the address has an
     account."""
 
-    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:  # type: ignore[override]
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        request: HttpRequest | None = kwargs.get("request")  # PasswordResetView passes it by name
         client = login_guard.client_address(request) if request is not None else "unknown"
         if password_reset.reset_email_allowed(email=self.cleaned_data["email"], client=client):
-            super().save(*args, request=request, **kwargs)
+            super().save(*args, **kwargs)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -7,7 +7,7 @@ import sys
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
-from lifecycle.infrastructure.middleware import _is_connection_error, error_body, too_large_response
+from lifecycle.infrastructure.middleware import error_body, is_connection_error, too_large_response
 
 RETRY_AFTER_SECONDS = 5
 
@@ -34,7 +34,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # A lost database raised outside a view (a middleware loading the session or the user) ends
     # up here rather than in ApiErrorMiddleware.process_exception: it is an outage, not a bug.
     exception = sys.exc_info()[1]
-    if exception is not None and _is_connection_error(exception):
+    if exception is not None and is_connection_error(exception):
         return service_unavailable(request)
     if request.path.startswith("/api/"):
         return JsonResponse(error_body(500), status=500)

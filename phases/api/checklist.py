@@ -27,7 +27,7 @@ PAGE = [OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)]
 class ProgressSerializer(serializers.Serializer):
     done = serializers.IntegerField()
     total = serializers.IntegerField()
-    required = serializers.IntegerField()
+    required = serializers.IntegerField()  # type: ignore[assignment]  # a declared field, moved off the class
     required_done = serializers.IntegerField()
     percent = serializers.IntegerField()
 
@@ -65,7 +65,7 @@ class ProjectPhaseListApi(ApiView):
         project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
         page = paginate(request, project.phases.all(), ("order", "id"), "order")
         progress = selectors.phase_progress(project=project)
-        return page.response(PhaseOutputSerializer(page.rows, many=True, context={"progress": progress}).data)
+        return page.response(list(PhaseOutputSerializer(page.rows, many=True, context={"progress": progress}).data))
 
 
 class ChecklistItemOutputSerializer(serializers.Serializer):
@@ -75,10 +75,10 @@ class ChecklistItemOutputSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     guidance = serializers.CharField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # a declared field, moved off the class
     weight = serializers.IntegerField()
     refs = serializers.ListField(child=serializers.CharField())
-    source = serializers.ChoiceField(choices=ChecklistItem.Source.choices)
+    source = serializers.ChoiceField(choices=ChecklistItem.Source.choices)  # type: ignore[assignment]  # as `required`
     done = serializers.BooleanField()
     done_by = UserRefSerializer(allow_null=True)
     done_at = Timestamp(allow_null=True)
@@ -102,7 +102,7 @@ class ProjectChecklistItemListApi(ApiView):
         filters = validated(self.FilterSerializer, request.query_params)
         items = selectors.checklist_list_for_project(project=project, phase_key=filters.get("phase"))
         page = paginate(request, items, ("phase__order", "order", "id"), "phase")
-        return page.response(ChecklistItemOutputSerializer(page.rows, many=True).data)
+        return page.response(list(ChecklistItemOutputSerializer(page.rows, many=True).data))
 
 
 class ChecklistItemDetailApi(ApiView):
