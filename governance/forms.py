@@ -8,14 +8,15 @@ from typing import Any
 from django import forms
 
 from governance.classification import ANNEX_III_AREAS, DEROGATIONS, PROHIBITED_PRACTICES, TRANSPARENCY_DUTIES
-from governance.models import Incident, Risk, RiskLevel, WebhookEvent
-from governance.selectors.risks import RISK_ORDERINGS, risk_owner_resolve
-from governance.services.limits import (
+from governance.limits import (
     ACCEPTANCE_COMMENT_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
     NOTES_MAX_LENGTH,
-    max_length_errors,
+    REGISTER_TEXT_MAX_LENGTH,
+    SIGNOFF_LINKS_TEXT_MAX_LENGTH,
 )
+from governance.models import Incident, Risk, RiskLevel, WebhookEvent
+from governance.selectors.risks import RISK_ORDERINGS, risk_owner_resolve
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import AccessibleForm, QueryForm, choice_field
 from lifecycle.models import PhaseKey, Project
@@ -48,7 +49,7 @@ class GateQuery(QueryForm):
 
 class RiskForm(AccessibleForm):
     title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=REGISTER_TEXT_MAX_LENGTH)
     category = forms.ChoiceField()
     phase_found = forms.ChoiceField(choices=PhaseKey.choices, label="Phase where found")
     likelihood = forms.TypedChoiceField(coerce=int)
@@ -58,7 +59,7 @@ class RiskForm(AccessibleForm):
     # A member's id, offered from the member list; resolved (and refused) by risk_owner_resolve.
     owner = forms.CharField(required=False, label="Risk owner", widget=forms.Select)
     treatment = forms.ChoiceField(choices=Risk.Treatment.choices)
-    mitigation_plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    mitigation_plan = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=REGISTER_TEXT_MAX_LENGTH)
     mitigation_due = forms.DateField(required=False, widget=DATE)
     status = forms.ChoiceField(choices=[c for c in Risk.Status.choices if c[0] != "accepted"])
 
@@ -90,20 +91,20 @@ class RiskAcceptForm(AccessibleForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=ACCEPTANCE_COMMENT_MAX_LENGTH,
-        error_messages=max_length_errors(ACCEPTANCE_COMMENT_MAX_LENGTH),
         label="Why is it acceptable?",
     )
 
 
 class SignoffDecisionForm(AccessibleForm):
     decision = forms.ChoiceField(choices=[("approved", "Approve"), ("rejected", "Reject")], widget=forms.RadioSelect)
-    comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=COMMENT_MAX_LENGTH, error_messages=max_length_errors(COMMENT_MAX_LENGTH)
-    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=COMMENT_MAX_LENGTH)
     artifacts = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Artifacts as evidence")
     attachments = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Files as evidence")
     links = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000, help_text="One web address per line."
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=SIGNOFF_LINKS_TEXT_MAX_LENGTH,
+        help_text="One web address per line.",
     )
 
     def __init__(self, *args: Any, artifacts: list, attachments: list, **kwargs: Any):
@@ -170,7 +171,6 @@ class TaskCompleteForm(AccessibleForm):
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=NOTES_MAX_LENGTH,
-        error_messages=max_length_errors(NOTES_MAX_LENGTH),
         label="Findings",
     )
 
@@ -179,9 +179,11 @@ class IncidentForm(AccessibleForm):
     title = forms.CharField(max_length=200)
     occurred_on = forms.DateField(widget=DATE)
     severity = forms.ChoiceField(choices=Incident.Severity.choices)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=REGISTER_TEXT_MAX_LENGTH)
     affected_users = forms.IntegerField(min_value=0, initial=0)
-    actions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000, label="Actions taken")
+    actions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=REGISTER_TEXT_MAX_LENGTH, label="Actions taken"
+    )
     serious = forms.BooleanField(required=False, label="Serious incident (EU AI Act Art. 73)")
     reported_at = forms.DateTimeField(
         required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="Reported to the authority at"

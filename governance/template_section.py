@@ -21,6 +21,7 @@ from governance.models import (
     Tier,
 )
 from lifecycle.infrastructure.yaml_loader import Checker, Node, NodeList
+from lifecycle.limits import GUIDANCE_MAX_LENGTH
 from lifecycle.models import Function, LifecycleTemplate, PhaseKey, Role
 from lifecycle.services.templates import REF_PATTERN, validate_item
 
@@ -64,7 +65,7 @@ class GovernanceSection:
             check.choice(entry, "kind", f"{entry_path}.kind", SignoffKind.values)
             check.choice(entry, "function", f"{entry_path}.function", sorted(functions))
             check.text(entry, "title", f"{entry_path}.title")
-            check.text(entry, "guidance", f"{entry_path}.guidance", required=False, max_len=2000)
+            check.text(entry, "guidance", f"{entry_path}.guidance", required=False, max_len=GUIDANCE_MAX_LENGTH)
 
     def _validate_gate(self, check: Checker, phase: Node, path: str, functions: set[str]) -> None:
         gate = check.mapping(phase, "gate", f"{path}.gate", required=False)

@@ -10,6 +10,7 @@ from django.http import QueryDict
 
 from lifecycle import hooks
 from lifecycle.exceptions import ApplicationError
+from lifecycle.limits import DESCRIPTION_MAX_LENGTH, REASON_MAX_LENGTH, max_length_errors
 from lifecycle.models import PhaseKey, Project, Role
 from lifecycle.services import tokens
 
@@ -57,12 +58,13 @@ def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
     return cast(forms.ChoiceField, form.fields[name])
 
 
-def posted_text(post: QueryDict, name: str, *, max_length: int = 10_000) -> str:
+def posted_text(post: QueryDict, name: str, *, max_length: int) -> str:
     """One free-text field of a button form (a comment, a message, an answer), cleaned as a form
     field is: text the database cannot store or longer than `max_length` raises an
     ApplicationError naming the field, which the view shows like the services' own errors."""
     try:
-        return forms.CharField(required=False, max_length=max_length).clean(post.get(name, ""))
+        field = forms.CharField(required=False, max_length=max_length, error_messages=max_length_errors(max_length))
+        return field.clean(post.get(name, ""))
     except forms.ValidationError as e:
         message = f"{name.replace('_', ' ').capitalize()}: {' '.join(e.messages)}"
         raise ApplicationError(message, code="invalid", fields={name: e.messages}) from None
@@ -70,11 +72,15 @@ def posted_text(post: QueryDict, name: str, *, max_length: int = 10_000) -> str:
 
 class AccessibleForm(forms.Form):
     """Ties each field's error list to its input (aria-describedby), so screen readers announce
-    the error with the field. Whole numbers are bounded by the column's range (`bound_integers`)."""
+    the error with the field. Whole numbers are bounded by the column's range (`bound_integers`);
+    a text too long gets the words the services use for it (`lifecycle.limits`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bound_integers(self)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.max_length is not None:
+                field.error_messages.update(max_length_errors(field.max_length))
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -100,22 +106,26 @@ class AccessibleForm(forms.Form):
 
 class ProjectForm(AccessibleForm):
     name = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=DESCRIPTION_MAX_LENGTH)
     use_case_problem = forms.CharField(
         label="Problem",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        max_length=5000,
+        max_length=DESCRIPTION_MAX_LENGTH,
         help_text="What problem does the AI solution solve?",
     )
     use_case_users = forms.CharField(
-        label="End users", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000, help_text="Who will use it?"
+        label="End users",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        help_text="Who will use it?",
     )
     use_case_expectations = forms.CharField(
         label="Their expectations",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        max_length=5000,
+        max_length=DESCRIPTION_MAX_LENGTH,
         help_text="What do they expect from it?",
     )
     tags = forms.CharField(required=False, max_length=500, help_text="Comma-separated, e.g. customer-service, pilot")
@@ -201,7 +211,7 @@ class MemberEditForm(AccessibleForm):
 
 
 class ReasonForm(AccessibleForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=REASON_MAX_LENGTH)
 
 
 class PhaseDatesForm(AccessibleForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from lifecycle.forms import AccessibleForm
+from phases.limits import CHECKLIST_NOTE_MAX_LENGTH, EVIDENCE_LINKS_TEXT_MAX_LENGTH
 
 
 class ChecklistToggleForm(forms.Form):
@@ -12,11 +13,11 @@ class ChecklistToggleForm(forms.Form):
 
 
 class ChecklistItemForm(AccessibleForm):
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=CHECKLIST_NOTE_MAX_LENGTH)
     evidence_links = forms.CharField(
         label="Evidence links",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        max_length=10000,
+        max_length=EVIDENCE_LINKS_TEXT_MAX_LENGTH,
         help_text="One web address per line (documents, tickets, dashboards).",
     )

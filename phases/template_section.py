@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from lifecycle.infrastructure.yaml_loader import Checker, Node
+from lifecycle.limits import GUIDANCE_MAX_LENGTH
 from lifecycle.models import LifecycleTemplate
 from lifecycle.services.templates import REF_PATTERN
 from phases.artifact_types import ArtifactTypeKey
@@ -34,7 +35,7 @@ class ArtifactsSection:
                     check.error(entry.line_of("type"), f"{path}.type", f"{kind!r} is listed twice in this phase")
                 seen.add(kind)
                 check.boolean(entry, "required", f"{path}.required")
-                check.text(entry, "guidance", f"{path}.guidance", required=False, max_len=2000)
+                check.text(entry, "guidance", f"{path}.guidance", required=False, max_len=GUIDANCE_MAX_LENGTH)
                 check.strings(entry, "refs", f"{path}.refs", pattern=re.compile(REF_PATTERN))
 
     def load(self, doc: Node, template: LifecycleTemplate) -> None:

@@ -10,10 +10,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from governance import selectors, services
+from governance.limits import COMMENT_MAX_LENGTH, REGISTER_TEXT_MAX_LENGTH
 from governance.models import Incident, Signoff
 from governance.selectors.compliance import COVERAGE_STATUSES
 from governance.selectors.report import framework_coverage_data
-from governance.services.limits import COMMENT_MAX_LENGTH, max_length_errors
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.api.base import ApiView, AuthedRequest, StrictSerializer, validated
 from lifecycle.api.conditional import if_match, with_etag
@@ -83,7 +83,6 @@ class SignoffDecisionApi(ApiView):
         decision = serializers.ChoiceField(choices=[("approved", "Approved"), ("rejected", "Rejected")])
         comment = serializers.CharField(
             max_length=COMMENT_MAX_LENGTH,
-            error_messages=dict(max_length_errors(COMMENT_MAX_LENGTH)),  # a copy typed as DRF takes it (str or lazy str values)
         )
         evidence = serializers.ListField(child=serializers.DictField(), required=False, default=list, max_length=20)
 
@@ -125,9 +124,9 @@ class IncidentInputSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     occurred_on = serializers.DateField()
     severity = serializers.ChoiceField(choices=Incident.Severity.choices)
-    description = serializers.CharField(max_length=5000)
+    description = serializers.CharField(max_length=REGISTER_TEXT_MAX_LENGTH)
     affected_users = serializers.IntegerField(min_value=0, max_value=2_000_000_000, required=False, default=0)
-    actions = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    actions = serializers.CharField(max_length=REGISTER_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
     serious = serializers.BooleanField(required=False, default=False)
     reported_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     reported_to = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -137,9 +136,9 @@ class IncidentPatchSerializer(IncidentInputSerializer):
     title = serializers.CharField(max_length=200, required=False)
     occurred_on = serializers.DateField(required=False)
     severity = serializers.ChoiceField(choices=Incident.Severity.choices, required=False)
-    description = serializers.CharField(max_length=5000, required=False)
+    description = serializers.CharField(max_length=REGISTER_TEXT_MAX_LENGTH, required=False)
     affected_users = serializers.IntegerField(min_value=0, max_value=2_000_000_000, required=False)
-    actions = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    actions = serializers.CharField(max_length=REGISTER_TEXT_MAX_LENGTH, required=False, allow_blank=True)
     serious = serializers.BooleanField(required=False)
     reported_at = serializers.DateTimeField(required=False, allow_null=True)
     reported_to = serializers.CharField(max_length=200, required=False, allow_blank=True)

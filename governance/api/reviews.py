@@ -10,9 +10,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from governance import selectors, services
+from governance.limits import COMMENT_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH
 from governance.models import Decision, Review
 from governance.selectors import reviews as review_selectors
-from governance.services.limits import COMMENT_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH, max_length_errors
 from lifecycle.api.base import ApiView, AuthedRequest, StrictSerializer, validated
 from lifecycle.api.conditional import with_etag
 from lifecycle.api.fields import Timestamp
@@ -113,7 +113,6 @@ class GateReviewCreateApi(ApiView):
     class InputSerializer(StrictSerializer):
         justification = serializers.CharField(
             max_length=JUSTIFICATION_MAX_LENGTH,
-            error_messages=dict(max_length_errors(JUSTIFICATION_MAX_LENGTH)),  # a copy typed as DRF takes it (str or lazy str values)
             required=False,
             allow_blank=True,
             default="",
@@ -144,7 +143,6 @@ class ReviewVoteApi(ApiView):
         decision = serializers.ChoiceField(choices=Decision.choices)
         comment = serializers.CharField(
             max_length=COMMENT_MAX_LENGTH,
-            error_messages=dict(max_length_errors(COMMENT_MAX_LENGTH)),  # a copy typed as DRF takes it (str or lazy str values)
             required=False,
             allow_blank=True,
             default="",

@@ -10,9 +10,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from governance import selectors, services
+from governance.limits import ACCEPTANCE_COMMENT_MAX_LENGTH, REGISTER_TEXT_MAX_LENGTH
 from governance.models import Risk, RiskLevel
 from governance.selectors import risks as risk_selectors
-from governance.services.limits import ACCEPTANCE_COMMENT_MAX_LENGTH, max_length_errors
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.api.base import ApiView, AuthedRequest, StrictSerializer, validated
 from lifecycle.api.conditional import if_match, with_etag
@@ -60,7 +60,7 @@ class RiskOutputSerializer(serializers.Serializer):
 
 class RiskInputSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=REGISTER_TEXT_MAX_LENGTH, required=False, allow_blank=True)
     category = serializers.CharField(max_length=80, help_text="A category key, e.g. confabulation")
     phase_found = serializers.ChoiceField(choices=PhaseKey.choices, required=False)
     likelihood = serializers.IntegerField(min_value=1, max_value=5)
@@ -69,7 +69,7 @@ class RiskInputSerializer(StrictSerializer):
     residual_impact = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     owner = serializers.CharField(max_length=254, required=False, allow_null=True, help_text="Username or e-mail of a member")
     treatment = serializers.ChoiceField(choices=Risk.Treatment.choices, required=False)
-    mitigation_plan = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    mitigation_plan = serializers.CharField(max_length=REGISTER_TEXT_MAX_LENGTH, required=False, allow_blank=True)
     mitigation_due = serializers.DateField(required=False, allow_null=True)
     status = serializers.ChoiceField(choices=RISK_INPUT_STATUSES, required=False, help_text="Accept a risk with the accept action.")
 
@@ -156,7 +156,6 @@ class RiskAcceptApi(ApiView):
         expires_on = serializers.DateField(required=False, allow_null=True)
         comment = serializers.CharField(
             max_length=ACCEPTANCE_COMMENT_MAX_LENGTH,
-            error_messages=dict(max_length_errors(ACCEPTANCE_COMMENT_MAX_LENGTH)),  # a copy typed as DRF takes it (str or lazy str values)
             required=False,
             allow_blank=True,
             default="",

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from governance.limits import NOTES_MAX_LENGTH, REGISTER_TEXT_MAX_LENGTH
 from governance.models.templates import RiskLevel, SignoffKind, Tier
 from lifecycle.models import PhaseKey
 
@@ -62,7 +63,7 @@ class Risk(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey("lifecycle.Project", on_delete=models.CASCADE, related_name="risks")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, max_length=5000)
+    description = models.TextField(blank=True, max_length=REGISTER_TEXT_MAX_LENGTH)
     category = models.ForeignKey(RiskCategory, on_delete=models.PROTECT, related_name="risks")
     phase_found = models.CharField(max_length=20, choices=PhaseKey.choices)
     likelihood = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
@@ -75,7 +76,7 @@ class Risk(models.Model):
     residual_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_risks")
     treatment = models.CharField(max_length=10, choices=Treatment.choices, default=Treatment.MITIGATE)
-    mitigation_plan = models.TextField(blank=True, max_length=5000)
+    mitigation_plan = models.TextField(blank=True, max_length=REGISTER_TEXT_MAX_LENGTH)
     mitigation_due = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -235,7 +236,7 @@ class PostLaunchTask(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     due_on = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
-    notes = models.TextField(blank=True, max_length=5000)
+    notes = models.TextField(blank=True, max_length=NOTES_MAX_LENGTH)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     done_at = models.DateTimeField(null=True, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
@@ -270,9 +271,9 @@ class Incident(models.Model):
     title = models.CharField(max_length=200)
     occurred_on = models.DateField()
     severity = models.CharField(max_length=10, choices=Severity.choices)
-    description = models.TextField(max_length=5000)
+    description = models.TextField(max_length=REGISTER_TEXT_MAX_LENGTH)
     affected_users = models.PositiveIntegerField(default=0)
-    actions = models.TextField(blank=True, max_length=5000)
+    actions = models.TextField(blank=True, max_length=REGISTER_TEXT_MAX_LENGTH)
     serious = models.BooleanField(default=False, help_text="A serious incident in the sense of EU AI Act Art. 73")
     reported_at = models.DateTimeField(null=True, blank=True)
     reported_to = models.CharField(max_length=200, blank=True)

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from governance.limits import COMMENT_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH
+
 
 class Decision(models.TextChoices):
     GO = "go", "Go"
@@ -45,7 +47,7 @@ class Review(models.Model):
     outcome = models.CharField(max_length=10, choices=Decision.choices, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
-    justification = models.TextField(blank=True, max_length=5000)
+    justification = models.TextField(blank=True, max_length=JUSTIFICATION_MAX_LENGTH)
     readiness_at_request = models.JSONField(default=dict)
     approvers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="reviews_to_decide")
     # Named approvers who have since left the project or lost the role or function the gate's
@@ -94,7 +96,7 @@ class Vote(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="votes")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decision = models.CharField(max_length=10, choices=Decision.choices)
-    comment = models.TextField(blank=True, max_length=5000)
+    comment = models.TextField(blank=True, max_length=COMMENT_MAX_LENGTH)
     cast_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(null=True, blank=True)
 

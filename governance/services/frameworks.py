@@ -13,6 +13,7 @@ from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.infrastructure import yaml_loader
 from lifecycle.infrastructure.yaml_loader import Checker, Node
+from lifecycle.limits import DESCRIPTION_MAX_LENGTH
 from lifecycle.models import User
 
 FRAMEWORKS_DIR = Path(settings.BASE_DIR) / "governance" / "frameworks"
@@ -100,7 +101,7 @@ def framework_validate(*, text: str) -> Node:
         codes.add(code)
         check.text(req, "title", f"{path}.title", max_len=300)
         check.text(req, "level", f"{path}.level", max_len=30)
-        check.text(req, "summary", f"{path}.summary", required=False, max_len=5000)
+        check.text(req, "summary", f"{path}.summary", required=False, max_len=DESCRIPTION_MAX_LENGTH)
         for tier in check.strings(req, "tiers", f"{path}.tiers"):
             if tier not in Tier.values:
                 check.error(req.line_of("tiers"), f"{path}.tiers", f"unknown tier {tier!r}")

@@ -13,12 +13,13 @@ from django.db import IntegrityError
 from django.db.models import Max
 from django.utils import timezone
 
+from governance.limits import NOTES_MAX_LENGTH, REGISTER_TEXT_MAX_LENGTH
 from governance.models import Incident, PostLaunchSchedule, PostLaunchTask
-from governance.services.limits import NOTES_MAX_LENGTH, text_within
 from lifecycle import locks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
+from lifecycle.limits import text_within
 from lifecycle.models import Project, User
 from lifecycle.permissions import Action
 
@@ -179,6 +180,9 @@ def _clean_incident(fields: dict[str, Any]) -> dict[str, Any]:
         raise _bad("title", "Give the incident a title.")
     if "description" in cleaned and not cleaned["description"]:
         raise _bad("description", "Describe what happened.")
+    for name, label in (("description", "Description"), ("actions", "Actions taken")):
+        if name in cleaned:
+            text_within(field=name, text=cleaned[name], limit=REGISTER_TEXT_MAX_LENGTH, label=label)
     if "severity" in cleaned and cleaned["severity"] not in Incident.Severity.values:
         raise _bad("severity", f"Choose one of: {', '.join(Incident.Severity.values)}.")
     occurred = cleaned.get("occurred_on")

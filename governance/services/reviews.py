@@ -32,12 +32,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.utils import timezone
 
+from governance.limits import COMMENT_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH
 from governance.models import Decision, Gate, GateTemplate, Review, Signoff, Vote
-from governance.services.limits import COMMENT_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH, text_within
 from lifecycle import locks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
+from lifecycle.limits import text_within
 from lifecycle.models import Phase, Project, User
 from lifecycle.permissions import Action
 from phases import selectors as phases_selectors

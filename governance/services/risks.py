@@ -13,12 +13,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from governance.limits import ACCEPTANCE_COMMENT_MAX_LENGTH, CATEGORY_DESCRIPTION_MAX_LENGTH, REGISTER_TEXT_MAX_LENGTH
 from governance.models import Risk, RiskCategory, RiskLevel, RiskMatrix, TemplateGovernance
-from governance.services.limits import ACCEPTANCE_COMMENT_MAX_LENGTH, CATEGORY_DESCRIPTION_MAX_LENGTH, text_within
 from lifecycle import locks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
+from lifecycle.limits import text_within
 from lifecycle.models import PhaseKey, Project, User
 from lifecycle.permissions import Access, Action
 
@@ -87,6 +88,8 @@ def _apply(risk: Risk, fields: dict, project: Project) -> None:
         raise _bad("title", "A risk needs a title.")
     if len(risk.title) > 200:
         raise _bad("title", "Use at most 200 characters.")
+    text_within(field="description", text=risk.description, limit=REGISTER_TEXT_MAX_LENGTH, label="Description")
+    text_within(field="mitigation_plan", text=risk.mitigation_plan, limit=REGISTER_TEXT_MAX_LENGTH, label="Mitigation plan")
     if risk.category_id is None or (risk.category.project_id not in (None, project.pk)):
         raise _bad("category", "Choose one of the categories.")
     if risk.phase_found not in PhaseKey.values:

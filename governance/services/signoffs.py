@@ -15,12 +15,13 @@ from urllib.parse import urlparse
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.utils import timezone
 
+from governance.limits import COMMENT_MAX_LENGTH
 from governance.models import Signoff, SignoffKindTemplate
-from governance.services.limits import COMMENT_MAX_LENGTH, text_within
 from lifecycle import hooks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
+from lifecycle.limits import text_within
 from lifecycle.models import Phase, Project, User
 from lifecycle.permissions import Access, Action
 from phases.models import Artifact, Attachment

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from governance import selectors
 from governance import services as governance_services
+from governance.limits import COMMENT_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH
 from governance.models import Decision, Gate
 from governance.selectors import reviews as review_selectors
-from governance.services.limits import COMMENT_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH, max_length_errors
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import AccessibleForm
@@ -32,7 +32,6 @@ class RequestForm(AccessibleForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=JUSTIFICATION_MAX_LENGTH,
-        error_messages=max_length_errors(JUSTIFICATION_MAX_LENGTH),
         help_text="Required when the gate is not ready or its score is stale.",
     )
 
@@ -43,7 +42,6 @@ class VoteForm(AccessibleForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=COMMENT_MAX_LENGTH,
-        error_messages=max_length_errors(COMMENT_MAX_LENGTH),
         help_text="Required for Hold, Recycle and Kill.",
     )
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
+from lifecycle.limits import too_long_message
 from lifecycle.models import User
 
 
@@ -62,8 +65,27 @@ def validated(serializer_class: type[serializers.Serializer], data: Any, **kwarg
     return serializer.validated_data
 
 
+def word_text_limits(fields: Mapping[str, serializers.Field]) -> None:
+    """Give each text field with a max_length the words every door uses for a text too long
+    (`lifecycle.limits`), in these fields and those of nested serializers. DRF words the limit
+    into the field's validator when the field is built, so the validator's message is replaced."""
+    for field in fields.values():
+        if isinstance(field, serializers.CharField) and field.max_length is not None:
+            for validator in field.validators:
+                if isinstance(validator, MaxLengthValidator):
+                    validator.message = too_long_message(field.max_length)
+        elif isinstance(field, serializers.Serializer):
+            word_text_limits(field.fields)
+
+
 class StrictSerializer(serializers.Serializer):
-    """Input serializer that refuses unknown fields instead of silently ignoring them."""
+    """Input serializer that refuses unknown fields instead of silently ignoring them, and words a
+    text too long as the services do (`word_text_limits`)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        word_text_limits(fields)
+        return fields
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):

@@ -19,6 +19,7 @@ from lifecycle.api.pagination import paginate
 from lifecycle.api.schema import ERRORS, envelope
 from lifecycle.api.serializers import ProjectOutputSerializer, UseCaseSerializer, project_representation
 from lifecycle.infrastructure import page_cache
+from lifecycle.limits import DESCRIPTION_MAX_LENGTH
 from lifecycle.models import PhaseKey, Project
 
 PROJECT_ORDERINGS = {
@@ -51,7 +52,7 @@ class ProjectListApi(ApiView):
 
     class InputSerializer(StrictSerializer):
         name = serializers.CharField(max_length=200)
-        description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+        description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True, default="")
         use_case = UseCaseSerializer(required=False)
         tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20, default=list)
         template = serializers.UUIDField(required=False)
@@ -113,7 +114,7 @@ class ProjectListApi(ApiView):
 class ProjectDetailApi(ApiView):
     class InputSerializer(StrictSerializer):
         name = serializers.CharField(max_length=200, required=False)
-        description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+        description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True)
         use_case = UseCaseSerializer(required=False)
         tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20)
         start_date = serializers.DateField(required=False)

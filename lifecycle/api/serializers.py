@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lifecycle.api.fields import Timestamp, timestamp
+from lifecycle.limits import DESCRIPTION_MAX_LENGTH
 from lifecycle.models import Membership, PhaseKey, Project, Role
 
 
@@ -26,9 +27,11 @@ class TemplateRefSerializer(serializers.Serializer):
 
 
 class UseCaseSerializer(serializers.Serializer):
-    problem = serializers.CharField(source="use_case_problem", allow_blank=True, max_length=5000, required=False)
-    end_users = serializers.CharField(source="use_case_users", allow_blank=True, max_length=5000, required=False)
-    expectations = serializers.CharField(source="use_case_expectations", allow_blank=True, max_length=5000, required=False)
+    problem = serializers.CharField(source="use_case_problem", allow_blank=True, max_length=DESCRIPTION_MAX_LENGTH, required=False)
+    end_users = serializers.CharField(source="use_case_users", allow_blank=True, max_length=DESCRIPTION_MAX_LENGTH, required=False)
+    expectations = serializers.CharField(
+        source="use_case_expectations", allow_blank=True, max_length=DESCRIPTION_MAX_LENGTH, required=False
+    )
 
 
 class ProjectOutputSerializer(serializers.Serializer):

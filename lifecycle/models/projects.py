@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from lifecycle.limits import DESCRIPTION_MAX_LENGTH
+
 
 class PhaseKey(models.TextChoices):
     SCOPE = "scope", "Scope"
@@ -51,10 +53,10 @@ class Project(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
-    description = models.TextField(blank=True, max_length=5000)
-    use_case_problem = models.TextField("problem", blank=True, max_length=5000)
-    use_case_users = models.TextField("end users", blank=True, max_length=5000)
-    use_case_expectations = models.TextField("their expectations", blank=True, max_length=5000)
+    description = models.TextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
+    use_case_problem = models.TextField("problem", blank=True, max_length=DESCRIPTION_MAX_LENGTH)
+    use_case_users = models.TextField("end users", blank=True, max_length=DESCRIPTION_MAX_LENGTH)
+    use_case_expectations = models.TextField("their expectations", blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     template = models.ForeignKey("lifecycle.LifecycleTemplate", on_delete=models.PROTECT, related_name="projects")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     current_phase = models.CharField(max_length=20, choices=PhaseKey.choices, default=PhaseKey.SCOPE)

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from lifecycle import hooks, selectors
 from lifecycle.exceptions import ApplicationError, Conflict
+from lifecycle.limits import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, REASON_MAX_LENGTH, text_within
 from lifecycle.models import LifecycleTemplate, Phase, PhaseKey, Project, Tag, User
 from lifecycle.permissions import Action
 from lifecycle.services.feed import feed_project_visibility_record
@@ -137,9 +138,22 @@ def _require_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise ApplicationError("A project needs a name.", fields={"name": ["This field is required."]})
-    if len(name) > 200:
-        raise ApplicationError("The name is too long.", fields={"name": ["At most 200 characters."]})
-    return name
+    return text_within(field="name", text=name, limit=NAME_MAX_LENGTH, label="Name")
+
+
+# The project's free texts beside its name, with the label its errors give them.
+DESCRIPTIONS = {
+    "description": "Description",
+    "use_case_problem": "Problem",
+    "use_case_users": "End users",
+    "use_case_expectations": "Their expectations",
+}
+
+
+def _check_descriptions(fields: dict[str, Any]) -> None:
+    for name, label in DESCRIPTIONS.items():
+        if isinstance(fields.get(name), str):
+            text_within(field=name, text=fields[name].strip(), limit=DESCRIPTION_MAX_LENGTH, label=label)
 
 
 @atomic
@@ -162,6 +176,14 @@ def project_create(
 
     template = template or selectors.template_get()
     tag_names = normalise_tags(tags)
+    _check_descriptions(
+        {
+            "description": description,
+            "use_case_problem": use_case_problem,
+            "use_case_users": use_case_users,
+            "use_case_expectations": use_case_expectations,
+        }
+    )
     now = timezone.now()
     project = Project(
         name=_require_name(name),
@@ -245,6 +267,7 @@ def project_update(*, project: Project, actor: User, tags: Iterable[str] | None 
     before = project_snapshot(project)
     if "name" in fields:
         fields["name"] = _require_name(fields["name"])
+    _check_descriptions(fields)
     if fields.get("start_date") is not None:
         _check_start(fields["start_date"])
     for name, value in fields.items():
@@ -389,6 +412,7 @@ def phase_advance(*, project: Project, actor: User | None, reason: str = "", by_
             raise ApplicationError(
                 "Say why you advance this phase by hand.", code="reason_required", fields={"reason": ["This field is required."]}
             )
+        reason = text_within(field="reason", text=reason.strip(), limit=REASON_MAX_LENGTH, label="Reason")
     project = _locked(project)
     ensure_writable(project)
     if project.status != Project.Status.ACTIVE:

@@ -23,6 +23,7 @@ from lifecycle import hooks
 from lifecycle.exceptions import ApplicationError
 from lifecycle.infrastructure import yaml_loader
 from lifecycle.infrastructure.yaml_loader import Checker, Node
+from lifecycle.limits import DESCRIPTION_MAX_LENGTH, GUIDANCE_MAX_LENGTH
 from lifecycle.models import ChecklistItemTemplate, LifecycleTemplate, PhaseKey, PhaseTemplate, User
 from lifecycle.services.records import atomic, change_record
 
@@ -52,7 +53,7 @@ class LifecycleSection:
         check = Checker(errors)
         check.slug(doc, "key", "key", max_len=60)
         check.text(doc, "name", "name")
-        check.text(doc, "description", "description", required=False, max_len=5000)
+        check.text(doc, "description", "description", required=False, max_len=DESCRIPTION_MAX_LENGTH)
         phases = check.sequence(doc, "phases", "phases")
         keys = []
         item_keys: set[str] = set()
@@ -63,7 +64,7 @@ class LifecycleSection:
                 continue
             keys.append(check.choice(phase, "key", f"{path}.key", PhaseKey.ordered()))
             check.text(phase, "name", f"{path}.name", max_len=100)
-            check.text(phase, "description", f"{path}.description", required=False, max_len=5000)
+            check.text(phase, "description", f"{path}.description", required=False, max_len=DESCRIPTION_MAX_LENGTH)
             check.integer(phase, "duration_days", f"{path}.duration_days", minimum=1, maximum=365, default=21)
             self._validate_checklist(check, phase, path, item_keys)
         if phases and keys != PhaseKey.ordered():
@@ -126,7 +127,7 @@ def validate_item(check: Checker, item: Node, path: str, seen: set[str], extra_k
         check.error(item.line_of("key"), f"{path}.key", f"{key!r} is used twice in this template")
     seen.add(key)
     check.text(item, "title", f"{path}.title")
-    check.text(item, "guidance", f"{path}.guidance", required=False, max_len=2000)
+    check.text(item, "guidance", f"{path}.guidance", required=False, max_len=GUIDANCE_MAX_LENGTH)
     check.boolean(item, "required", f"{path}.required")
     check.integer(item, "weight", f"{path}.weight", minimum=1, maximum=10, default=1)
     check.strings(item, "refs", f"{path}.refs", pattern=re.compile(REF_PATTERN))

@@ -134,7 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "lifecycle.context_processors.site",
+                "lifecycle.views.navigation.site",
             ],
             "builtins": ["lifecycle.templatetags.lifecycle_tags", "template_partials.templatetags.partials"],
         },

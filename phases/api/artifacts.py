@@ -23,6 +23,7 @@ from lifecycle.models import PhaseKey
 from lifecycle.permissions import Action
 from phases import selectors, services
 from phases.artifacts.types import ARTIFACT_TYPES
+from phases.limits import DECISION_COMMENT_MAX_LENGTH
 from phases.models import Artifact, ArtifactStatus
 
 PAGE = [OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)]
@@ -131,7 +132,7 @@ class ArtifactDetailApi(ApiView):
 
 
 class CommentInputSerializer(StrictSerializer):
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=DECISION_COMMENT_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 class _ArtifactActionApi(ApiView, ABC):

@@ -19,6 +19,7 @@ from lifecycle.api.serializers import UserRefSerializer
 from lifecycle.models import Phase, PhaseKey
 from lifecycle.permissions import Action
 from phases import selectors, services
+from phases.limits import CHECKLIST_NOTE_MAX_LENGTH
 from phases.models import ChecklistItem
 
 PAGE = [OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)]
@@ -108,7 +109,7 @@ class ProjectChecklistItemListApi(ApiView):
 class ChecklistItemDetailApi(ApiView):
     class InputSerializer(StrictSerializer):
         done = serializers.BooleanField(required=False)
-        note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+        note = serializers.CharField(required=False, allow_blank=True, max_length=CHECKLIST_NOTE_MAX_LENGTH)
         evidence_links = serializers.ListField(child=serializers.CharField(max_length=500), required=False, max_length=20)
 
     @extend_schema(

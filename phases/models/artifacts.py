@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from phases.artifact_types import ArtifactTypeKey
 from phases.artifacts.types import ARTIFACT_TYPES
+from phases.limits import ARTIFACT_COMMENT_MAX_LENGTH, FEEDBACK_ANSWER_MAX_LENGTH, FEEDBACK_MESSAGE_MAX_LENGTH
 
 if TYPE_CHECKING:
     from phases.artifacts.fields import ArtifactType
@@ -121,7 +122,7 @@ class ArtifactComment(models.Model):
     artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="comments")
     version = models.ForeignKey(ArtifactVersion, null=True, on_delete=models.SET_NULL, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(max_length=5000)
+    body = models.TextField(max_length=ARTIFACT_COMMENT_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -164,8 +165,8 @@ class FeedbackRequest(models.Model):
     version = models.ForeignKey(ArtifactVersion, on_delete=models.CASCADE, related_name="feedback_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback_requests")
-    message = models.TextField(blank=True, max_length=2000)
-    answer = models.TextField(blank=True, max_length=5000)
+    message = models.TextField(blank=True, max_length=FEEDBACK_MESSAGE_MAX_LENGTH)
+    answer = models.TextField(blank=True, max_length=FEEDBACK_ANSWER_MAX_LENGTH)
     requested_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from phases.artifact_types import ArtifactTypeKey
+from phases.limits import CHECKLIST_NOTE_MAX_LENGTH
 
 
 class ArtifactTypeTemplate(models.Model):
@@ -53,7 +54,7 @@ class ChecklistItem(models.Model):
     done = models.BooleanField(default=False)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     done_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(blank=True, max_length=2000)
+    note = models.TextField(blank=True, max_length=CHECKLIST_NOTE_MAX_LENGTH)
     evidence_links = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)

@@ -13,10 +13,17 @@ from django.utils import timezone
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
+from lifecycle.limits import text_within
 from lifecycle.models import Phase, Project, Role, User
 from lifecycle.permissions import Action
 from phases.artifact_types import PHASE_OF_TYPE
 from phases.artifacts.types import ARTIFACT_TYPES
+from phases.limits import (
+    ARTIFACT_COMMENT_MAX_LENGTH,
+    DECISION_COMMENT_MAX_LENGTH,
+    FEEDBACK_ANSWER_MAX_LENGTH,
+    FEEDBACK_MESSAGE_MAX_LENGTH,
+)
 from phases.models import (
     Artifact,
     ArtifactComment,
@@ -176,9 +183,12 @@ def _decide(artifact: Artifact, actor: User, decision: str, comment: str) -> Art
             f"Only an artifact in review can be decided (this one is {artifact.get_status_display().lower()}).",
             code="not_in_review",
         )
+    approved = decision == ArtifactReview.Decision.APPROVED
+    comment = text_within(field="comment", text=(comment or "").strip(), limit=DECISION_COMMENT_MAX_LENGTH, label="Comment")
+    if not approved and not comment:
+        raise ApplicationError("Say what needs to change before it can be approved.", fields={"comment": ["This field is required."]})
     before = artifact_snapshot(artifact)
     version, now = artifact.latest, timezone.now()
-    approved = decision == ArtifactReview.Decision.APPROVED
     if approved and artifact.approved_version_id:
         ArtifactVersion.objects.filter(pk=artifact.approved_version_id).update(status=ArtifactStatus.SUPERSEDED)
     version.status = ArtifactStatus.APPROVED if approved else ArtifactStatus.DRAFT
@@ -204,15 +214,12 @@ def _decide(artifact: Artifact, actor: User, decision: str, comment: str) -> Art
 
 @lifecycle_services.atomic
 def artifact_approve(*, artifact: Artifact, actor: User, comment: str = "") -> Artifact:
-    return _decide(artifact, actor, ArtifactReview.Decision.APPROVED, (comment or "").strip()[:2000])
+    return _decide(artifact, actor, ArtifactReview.Decision.APPROVED, comment)
 
 
 @lifecycle_services.atomic
 def artifact_send_back(*, artifact: Artifact, actor: User, comment: str) -> Artifact:
-    comment = (comment or "").strip()
-    if not comment:
-        raise ApplicationError("Say what needs to change before it can be approved.", fields={"comment": ["This field is required."]})
-    return _decide(artifact, actor, ArtifactReview.Decision.SENT_BACK, comment[:2000])
+    return _decide(artifact, actor, ArtifactReview.Decision.SENT_BACK, comment)
 
 
 @lifecycle_services.atomic
@@ -222,8 +229,7 @@ def artifact_comment_add(*, artifact: Artifact, actor: User, body: str) -> Artif
     body = (body or "").strip()
     if not body:
         raise ApplicationError("Write a comment first.", fields={"body": ["This field is required."]})
-    if len(body) > 5000:
-        raise ApplicationError("The comment is too long.", fields={"body": ["Use at most 5000 characters."]})
+    text_within(field="body", text=body, limit=ARTIFACT_COMMENT_MAX_LENGTH, label="Comment")
     comment = ArtifactComment.objects.create(artifact=artifact, version=artifact.latest_version, author=actor, body=body)
     _record(actor, "artifact.commented", artifact, None, {"comment": body[:200]})
     return comment
@@ -234,8 +240,9 @@ def feedback_request(*, artifact: Artifact, actor: User, reviewers: Iterable[Use
     """Ask chosen members for feedback on the latest version (iterative stakeholder feedback)."""
     artifact = _locked(artifact)
     if artifact.owner_id != actor.pk:
-        message = "Only the artifact's owner or a project owner asks for feedback."
-        lifecycle_services.require(actor, artifact.project, Action.MANAGE, message=message)
+        refusal = "Only the artifact's owner or a project owner asks for feedback."
+        lifecycle_services.require(actor, artifact.project, Action.MANAGE, message=refusal)
+    message = text_within(field="message", text=(message or "").strip(), limit=FEEDBACK_MESSAGE_MAX_LENGTH, label="Message")
     members = lifecycle_selectors.project_member_ids(project=artifact.project)
     chosen = {u.pk: u for u in reviewers if u.pk != actor.pk}
     if not chosen:
@@ -255,7 +262,7 @@ def feedback_request(*, artifact: Artifact, actor: User, reviewers: Iterable[Use
                 version=artifact.latest_version,
                 requested_by=actor,
                 reviewer=u,
-                message=(message or "").strip()[:2000],
+                message=message,
             )
             for u in chosen.values()
         ]
@@ -265,7 +272,7 @@ def feedback_request(*, artifact: Artifact, actor: User, reviewers: Iterable[Use
         users=chosen.values(),
         kind="feedback_requested",
         title=f"Feedback wanted: {artifact.title} (v{artifact.latest.number})",
-        body=f"{actor.display_name} asks for your feedback." + (f"\n\n“{message.strip()}”" if message and message.strip() else ""),
+        body=f"{actor.display_name} asks for your feedback." + (f"\n\n“{message}”" if message else ""),
         url=artifact.get_absolute_url(),
         project=artifact.project,
     )
@@ -285,8 +292,7 @@ def feedback_answer(*, request: FeedbackRequest, actor: User, answer: str) -> Fe
     answer = (answer or "").strip()
     if not answer:
         raise ApplicationError("Write your feedback first.", fields={"answer": ["This field is required."]})
-    if len(answer) > 5000:
-        raise ApplicationError("The feedback is too long.", fields={"answer": ["Use at most 5000 characters."]})
+    text_within(field="answer", text=answer, limit=FEEDBACK_ANSWER_MAX_LENGTH, label="Feedback")
     request.answer, request.answered_at = answer, timezone.now()
     request.save(update_fields=["answer", "answered_at"])
     _record(actor, "artifact.feedback_answered", request.artifact, None, {"version": request.version.number})

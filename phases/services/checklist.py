@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
+from lifecycle.limits import text_within
 from lifecycle.models import ChecklistItemTemplate, Phase, Project, User
 from lifecycle.permissions import Action
+from phases.limits import CHECKLIST_NOTE_MAX_LENGTH
 from phases.models import ChecklistItem
 
 ITEM_FIELDS = ("done", "done_by", "done_at", "note", "evidence_links", "required", "title")
@@ -90,9 +92,7 @@ def checklist_item_set_done(
     lifecycle_services.require(actor, item.project, Action.CONTRIBUTE)
     before = item_snapshot(item)
     if note is not None:
-        if len(note) > 2000:
-            raise ApplicationError("The note is too long.", fields={"note": ["At most 2000 characters."]})
-        item.note = note.strip()
+        item.note = text_within(field="note", text=note.strip(), limit=CHECKLIST_NOTE_MAX_LENGTH, label="Note")
     if evidence_links is not None:
         item.evidence_links = clean_evidence_links(evidence_links)
     if done != item.done:

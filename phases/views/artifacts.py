@@ -22,6 +22,12 @@ from phases import selectors, services
 from phases.artifacts import forms as artifact_forms
 from phases.artifacts.diff import diff_versions
 from phases.artifacts.types import ARTIFACT_TYPES
+from phases.limits import (
+    ARTIFACT_COMMENT_MAX_LENGTH,
+    DECISION_COMMENT_MAX_LENGTH,
+    FEEDBACK_ANSWER_MAX_LENGTH,
+    FEEDBACK_MESSAGE_MAX_LENGTH,
+)
 from phases.models import ArtifactStatus
 
 
@@ -138,7 +144,9 @@ def artifact_approve(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     return _act(
         request,
         id,
-        lambda a: services.artifact_approve(artifact=a, actor=request.user, comment=posted_text(request.POST, "comment")),
+        lambda a: services.artifact_approve(
+            artifact=a, actor=request.user, comment=posted_text(request.POST, "comment", max_length=DECISION_COMMENT_MAX_LENGTH)
+        ),
         "Approved.",
     )
 
@@ -149,7 +157,9 @@ def artifact_send_back(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     return _act(
         request,
         id,
-        lambda a: services.artifact_send_back(artifact=a, actor=request.user, comment=posted_text(request.POST, "comment")),
+        lambda a: services.artifact_send_back(
+            artifact=a, actor=request.user, comment=posted_text(request.POST, "comment", max_length=DECISION_COMMENT_MAX_LENGTH)
+        ),
         "Sent back to its owner with your comment.",
     )
 
@@ -159,7 +169,9 @@ def artifact_send_back(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 def artifact_comment(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     artifact = selectors.artifact_get_for_user(user=request.user, id=id)
     try:
-        services.artifact_comment_add(artifact=artifact, actor=request.user, body=posted_text(request.POST, "body"))
+        services.artifact_comment_add(
+            artifact=artifact, actor=request.user, body=posted_text(request.POST, "body", max_length=ARTIFACT_COMMENT_MAX_LENGTH)
+        )
         messages.success(request, "Comment added.")
     except ApplicationError as e:
         messages.error(request, e.message)
@@ -205,7 +217,12 @@ def feedback_ask(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     wanted = set(request.POST.getlist("reviewers"))
     reviewers = [u for u in lifecycle_selectors.project_users(project=artifact.project) if str(u.pk) in wanted]
     try:
-        services.feedback_request(artifact=artifact, actor=request.user, reviewers=reviewers, message=posted_text(request.POST, "message"))
+        services.feedback_request(
+            artifact=artifact,
+            actor=request.user,
+            reviewers=reviewers,
+            message=posted_text(request.POST, "message", max_length=FEEDBACK_MESSAGE_MAX_LENGTH),
+        )
         messages.success(request, f"Feedback requested from {len(reviewers)} member{'s' if len(reviewers) != 1 else ''}.")
     except ApplicationError as e:
         messages.error(request, e.message)
@@ -217,7 +234,9 @@ def feedback_ask(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
 def feedback_reply(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     feedback = selectors.feedback_request_get_for_user(user=request.user, id=id)
     try:
-        services.feedback_answer(request=feedback, actor=request.user, answer=posted_text(request.POST, "answer"))
+        services.feedback_answer(
+            request=feedback, actor=request.user, answer=posted_text(request.POST, "answer", max_length=FEEDBACK_ANSWER_MAX_LENGTH)
+        )
         messages.success(request, "Thank you: your feedback is recorded with this version.")
     except ApplicationError as e:
         messages.error(request, e.message)

@@ -200,9 +200,6 @@ READERS_AND_HELPERS = {
     "framework_validate",
     "report_filename",
     "signature",
-    "too_long_message",
-    "max_length_errors",
-    "text_within",
 }
 
 

@@ -1,4 +1,4 @@
-"""Governance's free texts have one limit each (governance.services.limits), and one behaviour
+"""Governance's free texts have one limit each (governance.limits), and one behaviour
 at every door: a text that is too long is a field error in the page and a 400 naming the field
 in the API, and the service refuses it too; it is never stored cut short."""
 
@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from governance import forms, services
 from governance.api import register, reviews, risks
-from governance.models import PostLaunchTask, Review, RiskCategory, Signoff, Vote
-from governance.services.limits import (
+from governance.limits import (
     ACCEPTANCE_COMMENT_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
     JUSTIFICATION_MAX_LENGTH,
     NOTES_MAX_LENGTH,
 )
+from governance.models import PostLaunchTask, Review, RiskCategory, Signoff, Vote
 from governance.views import reviews as review_views
 from lifecycle.exceptions import ApplicationError
 
