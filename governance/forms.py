@@ -7,7 +7,16 @@ from typing import Any
 
 from django import forms
 
-from governance.classification import ANNEX_III_AREAS, DEROGATIONS, PROHIBITED_PRACTICES, TRANSPARENCY_DUTIES
+from governance.classification import (
+    ANNEX_III_AREAS,
+    ANNEX_III_POINTS,
+    DEROGATIONS,
+    PROHIBITED_PRACTICES,
+    PROVIDER_BECAUSE,
+    ROLES,
+    TRANSPARENCY_DUTIES,
+    point_area,
+)
 from governance.limits import (
     ACCEPTANCE_COMMENT_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
@@ -136,11 +145,19 @@ class ClassificationForm(forms.Form):
             "that needs third-party conformity assessment (Art. 6(1))"
         ),
     )
+    annex_iii_points = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            (f"{n}. {name}", [(code, label) for code, label in ANNEX_III_POINTS if point_area(code) == n]) for n, name in ANNEX_III_AREAS
+        ],
+        label="Is it used for any of these? (Annex III)",
+    )
     annex_iii_areas = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
         choices=[(str(n), f"{n}. {name}") for n, name in ANNEX_III_AREAS],
-        label="Is it used in any of these areas? (Annex III)",
+        label="Or, where no point above fits exactly, in any of these areas as a whole? (Annex III)",
     )
     derogations = forms.MultipleChoiceField(
         required=False,
@@ -152,10 +169,17 @@ class ClassificationForm(forms.Form):
     transparency = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, choices=TRANSPARENCY_DUTIES, label="Transparency (Art. 50)"
     )
-    provider = forms.BooleanField(
+    role = forms.ChoiceField(choices=ROLES, widget=forms.RadioSelect, initial="deployer", required=False, label="Our role for this system")
+    provider_because = forms.MultipleChoiceField(
         required=False,
-        label="We develop the system and place it on the market or put it into service under our own name (provider)",
+        widget=forms.CheckboxSelectMultiple,
+        choices=PROVIDER_BECAUSE,
+        label="If we are not its provider: does any of these apply? It would make us the provider (Art. 25(1))",
     )
+    public_body = forms.BooleanField(
+        required=False, label="We are a body governed by public law, or a private entity providing public services (Art. 27)"
+    )
+    workplace = forms.BooleanField(required=False, label="We use it at the workplace, as an employer (Art. 26(7))")
     gpai_provider = forms.BooleanField(required=False, label="We provide a general-purpose AI model of our own (Art. 53)")
     systemic_compute = forms.BooleanField(
         required=False, label="Its training used more than 10^25 floating-point operations (systemic risk, Art. 51(2))"

@@ -2,8 +2,9 @@
 
 The rules (PRODUCT.md, Gates, readiness and decisions):
 - Criteria are must-meet (knock-out) or should-meet (weighted). A criterion restricted to some
-  EU AI Act tiers that the project is not in is not applicable: it counts in neither the score
-  nor the must-meet check.
+  EU AI Act tiers applies when any tier in force matches (a high-risk chatbot is in force as high
+  and limited; a GPAI provider also as gpai); otherwise it is not applicable and counts in
+  neither the score nor the must-meet check.
 - Score = 100 × Σ(weight × satisfaction) ÷ Σ(weight) over applicable should-meet criteria, or 100
   when there are none.
 - Ready = every applicable must-meet criterion holds and the score reaches the threshold.
@@ -67,7 +68,9 @@ class CriterionSpec:
 @dataclass(frozen=True)
 class GateInputs:
     phase_name: str
-    tier: str | None
+    tier: str | None  # the classification's tier; None while the project is not classified
+    # The tiers in force, whose criteria and obligations apply (governance.classification.obligation_tiers).
+    tiers: tuple[str, ...] = ()
     items: tuple[ItemInput, ...] = ()
     approved_types: frozenset[str] = frozenset()
     present_types: frozenset[str] = frozenset()
@@ -128,11 +131,12 @@ def score_gate(inputs: GateInputs, criteria: list[CriterionSpec] | tuple[Criteri
 
 
 def _evaluate(spec: CriterionSpec, inputs: GateInputs) -> CriterionResult:
-    applies = not spec.tiers or (inputs.tier is not None and inputs.tier in spec.tiers)
+    applies = not spec.tiers or bool(set(spec.tiers) & set(inputs.tiers))
     met, satisfaction, explanation, fix_url = EVALUATORS[spec.kind](spec, inputs)
     if not applies:
         wanted = ", ".join(spec.tiers)
-        explanation = f"Not applicable: applies to {wanted} projects only; this project is {inputs.tier or 'not classified yet'}."
+        standing = ", ".join(inputs.tiers) if inputs.tiers else "not classified yet"
+        explanation = f"Not applicable: applies to {wanted} projects only; this project is {standing}."
     return CriterionResult(
         key=spec.key,
         kind=spec.kind,
@@ -235,6 +239,17 @@ def _not_overdue(spec: CriterionSpec, inputs: GateInputs) -> tuple:
     return True, 1.0, f"The {inputs.phase_name} phase is on schedule.", inputs.url("phase")
 
 
+def _classified(spec: CriterionSpec, inputs: GateInputs) -> tuple:
+    if inputs.tier is None:
+        return (
+            False,
+            0.0,
+            "The project has no EU AI Act classification yet: answer the questionnaire, so its duties are known.",
+            inputs.url("classification"),
+        )
+    return True, 1.0, "The project's EU AI Act classification is recorded.", inputs.url("classification")
+
+
 def _not_prohibited(spec: CriterionSpec, inputs: GateInputs) -> tuple:
     if inputs.tier == "prohibited":
         return (
@@ -255,6 +270,7 @@ EVALUATORS = {
     "metric_target": _metric_target,
     "phase_not_overdue": _not_overdue,
     "not_prohibited": _not_prohibited,
+    "classified": _classified,
 }
 
 
@@ -265,6 +281,7 @@ def fingerprint(inputs: GateInputs, criteria: list[CriterionSpec] | tuple[Criter
     canonical = (
         inputs.phase_name,
         inputs.tier,
+        inputs.tiers,
         tuple((i.title, i.required, i.done, i.weight) for i in inputs.items),
         tuple(sorted(inputs.approved_types)),
         tuple(sorted(inputs.present_types)),

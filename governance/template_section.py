@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from governance.classification import EVERY_TIER, FACTS, ROLES
 from governance.models import (
     CriterionKind,
     CriterionTemplate,
+    Framework,
     GateTemplate,
     ObligationTemplate,
     Requirement,
@@ -140,10 +142,13 @@ class GovernanceSection:
         if obligations is None:
             return
         seen = {k for k in item_keys if isinstance(k, str)}
+        buckets = [*Tier.values, EVERY_TIER]
+        eu_ai_act = Framework.objects.filter(key="eu-ai-act").first()
+        dates = {d["key"] for d in (eu_ai_act.extra.get("dates") or [])} if eu_ai_act else set()
         for tier, entries in obligations.items():
             path = f"obligations.{tier}"
-            if tier not in Tier.values:
-                check.error(obligations.line_of(tier), path, f"unknown tier (one of {', '.join(Tier.values)})")
+            if tier not in buckets:
+                check.error(obligations.line_of(tier), path, f"unknown tier (one of {', '.join(buckets)})")
                 continue
             if not isinstance(entries, NodeList):
                 check.error(obligations.line_of(tier), path, "must be a list")
@@ -154,7 +159,16 @@ class GovernanceSection:
                     check.error(entries.line_of(j), e_path, "must be a mapping")
                     continue
                 check.choice(entry, "phase", f"{e_path}.phase", PhaseKey.ordered())
-                validate_item(check, entry, e_path, seen, extra_keys=("phase",))
+                validate_item(check, entry, e_path, seen, extra_keys=("phase", "roles", "when", "applies_from"))
+                self._validate_conditions(check, entry, e_path, dates)
+
+    def _validate_conditions(self, check: Checker, entry: Node, path: str, dates: set[str]) -> None:
+        """An obligation's roles, `when` facts and dates must be ones the classification knows."""
+        roles = {code for code, _ in ROLES}
+        for name, known, what in (("roles", roles, "role"), ("when", FACTS, "fact"), ("applies_from", dates, "EU AI Act date")):
+            for value in check.strings(entry, name, f"{path}.{name}"):
+                if value not in known:
+                    check.error(entry.line_of(name), f"{path}.{name}", f"unknown {what} {value!r} (one of {', '.join(sorted(known))})")
 
     def _validate_refs(self, check: Checker, doc: Node) -> None:
         """Every framework reference must name a known requirement."""
@@ -202,6 +216,9 @@ class GovernanceSection:
                         required=bool(entry.get("required", False)),
                         weight=entry.get("weight", 1),
                         refs=list(entry.get("refs") or []),
+                        roles=list(entry.get("roles") or []),
+                        when=list(entry.get("when") or []),
+                        applies_from=list(entry.get("applies_from") or []),
                         order=order,
                     )
                 )
@@ -234,6 +251,7 @@ class GovernanceSection:
                     "required": obligation.required,
                     "weight": obligation.weight,
                     "refs": list(obligation.refs),
+                    **{name: list(getattr(obligation, name)) for name in ("roles", "when", "applies_from") if getattr(obligation, name)},
                 }
             )
         doc["obligations"] = obligations

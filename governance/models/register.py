@@ -10,7 +10,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
+from governance.classification import classify, clean_answers, obligation_tiers
 from governance.limits import NOTES_MAX_LENGTH, REGISTER_TEXT_MAX_LENGTH
 from governance.models.templates import RiskLevel, SignoffKind, Tier
 from lifecycle.models import PhaseKey
@@ -174,6 +176,9 @@ class Classification(models.Model):
     class Role(models.TextChoices):
         PROVIDER = "provider", "Provider"
         DEPLOYER = "deployer", "Deployer"
+        IMPORTER = "importer", "Importer"
+        DISTRIBUTOR = "distributor", "Distributor"
+        AUTHORISED_REPRESENTATIVE = "authorised_representative", "Authorised representative"
 
     class ModelRole(models.TextChoices):
         NONE = "none", "No general-purpose model of our own"
@@ -184,7 +189,7 @@ class Classification(models.Model):
     project = models.OneToOneField("lifecycle.Project", on_delete=models.CASCADE, related_name="classification")
     answers = models.JSONField(default=dict)
     tier = models.CharField(max_length=20, choices=[c for c in Tier.choices if c[0] in ("prohibited", "high", "limited", "minimal")])
-    role = models.CharField(max_length=10, choices=Role.choices)
+    role = models.CharField(max_length=30, choices=Role.choices)
     model_role = models.CharField(max_length=20, choices=ModelRole.choices, default=ModelRole.NONE)
     rationale = models.TextField()
     classified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -198,16 +203,16 @@ class Classification(models.Model):
 
     @property
     def obligation_tiers(self) -> list[str]:
-        """The tiers whose obligations apply: the tier itself; the Art. 50 duties of a high-risk
-        system that also talks to people or generates content; and the GPAI tracks."""
-        tiers = [self.tier]
-        if self.tier == "high" and self.answers.get("transparency"):
-            tiers.append("limited")
-        if self.model_role != self.ModelRole.NONE:
-            tiers.append("gpai")
-        if self.model_role == self.ModelRole.GPAI_SYSTEMIC:
-            tiers.append("gpai_systemic")
-        return tiers
+        """The tiers whose obligations apply (governance.classification.obligation_tiers)."""
+        return obligation_tiers(self.tier, self.model_role, self.answers.get("transparency") or [])
+
+    @cached_property
+    def facts(self) -> frozenset[str]:
+        """What the answers establish for obligations' `when` (governance.classification.FACTS),
+        worked out again from the stored answers, so answers stored before a question was asked
+        read as that question's default."""
+        answers, _ = clean_answers(self.answers)
+        return classify(answers).facts
 
 
 class PostLaunchSchedule(models.Model):

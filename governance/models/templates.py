@@ -48,6 +48,7 @@ class CriterionKind(models.TextChoices):
     NO_OPEN_RISK = "no_open_risk", "No open risk at or above a level"
     METRIC_TARGET = "metric_target", "Evaluation metrics meet their targets"
     PHASE_NOT_OVERDUE = "phase_not_overdue", "Phase not overdue"
+    CLASSIFIED = "classified", "EU AI Act classification recorded"
 
 
 class TemplateGovernance(models.Model):
@@ -114,9 +115,17 @@ class CriterionTemplate(models.Model):
 
 
 class ObligationTemplate(models.Model):
+    """A checklist item the EU AI Act classification adds: for the tier `tier` (or every tier,
+    "all"), the roles in `roles` (every role when empty), and when one of the facts in `when`
+    holds (always when empty); see governance.classification.obligation_applies. `applies_from`
+    names the EU AI Act dates (the framework's `dates`) from which it applies."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     template = models.ForeignKey("lifecycle.LifecycleTemplate", on_delete=models.CASCADE, related_name="obligations")
-    tier = models.CharField(max_length=20, choices=Tier.choices)
+    tier = models.CharField(max_length=20, choices=[*Tier.choices, ("all", "Every tier")])
+    roles = models.JSONField(default=list, blank=True)
+    when = models.JSONField(default=list, blank=True)
+    applies_from = models.JSONField(default=list, blank=True)
     phase_key = models.CharField(max_length=20)
     key = models.SlugField(max_length=80)
     title = models.CharField(max_length=200)

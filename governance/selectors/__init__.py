@@ -1,6 +1,6 @@
 """Every non-trivial read of the governance app, permission-scoped."""
 
-from governance.selectors.compliance import FrameworkCoverage, compliance_for_project
+from governance.selectors.compliance import FrameworkCoverage, classification_obligations, compliance_for_project, obligations_applicable
 from governance.selectors.post_launch import (
     incident_get_for_user,
     incident_list_for_project,
@@ -46,6 +46,7 @@ __all__ = [
     "FrameworkCoverage",
     "HeatCell",
     "RiskFilters",
+    "classification_obligations",
     "compliance_for_project",
     "gate_get_for_user",
     "gate_list_for_project",
@@ -53,6 +54,7 @@ __all__ = [
     "heat_map",
     "incident_get_for_user",
     "incident_list_for_project",
+    "obligations_applicable",
     "overdue_post_launch_tasks",
     "post_launch_page",
     "post_launch_task_get_for_user",

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from governance.models import Classification, Framework, Requirement, Signoff, Tier
+from governance.classification import obligation_applies
+from governance.models import Classification, Framework, ObligationTemplate, Requirement, Signoff, Tier
 from lifecycle.models import Project
 from phases import selectors as phases_selectors
 
@@ -115,3 +116,55 @@ def compliance_for_project(*, project: Project) -> list[FrameworkCoverage]:
             )
         )
     return result
+
+
+def obligations_applicable(classification: Classification) -> list[ObligationTemplate]:
+    """The obligations of the project's template that bind it, in template order: by tier in
+    force, role and facts (governance.classification.obligation_applies)."""
+    tiers, facts = classification.obligation_tiers, classification.facts
+    return [
+        o
+        for o in ObligationTemplate.objects.filter(template=classification.project.template_id).order_by("tier", "order")
+        if obligation_applies(bucket=o.tier, roles=o.roles, when=o.when, tiers=tiers, role=classification.role, facts=facts)
+    ]
+
+
+@dataclass(frozen=True)
+class ApplicationDate:
+    """An EU AI Act date from which an obligation applies, as the framework data gives it."""
+
+    key: str
+    date: str  # ISO date, or "" while it is unsettled
+    label: str
+    status: str  # in_force | proposed | unsettled
+
+
+@dataclass(frozen=True)
+class ObligationRow:
+    key: str
+    title: str
+    phase: str
+    refs: list[str]
+    applies_from: list[ApplicationDate]
+
+
+def classification_obligations(*, classification: Classification) -> list[ObligationRow]:
+    """The obligations that bind the classified project, each with the dates it applies from and
+    their status (a proposed amendment's date is shown as proposed, never as the law)."""
+    framework = Framework.objects.filter(key="eu-ai-act").first()
+    dates = {d["key"]: d for d in (framework.extra.get("dates") or [])} if framework else {}
+    phases = {p.key: p.name for p in classification.project.phases.all()}
+    return [
+        ObligationRow(
+            key=o.key,
+            title=o.title,
+            phase=phases.get(o.phase_key, o.phase_key),
+            refs=list(o.refs),
+            applies_from=[
+                ApplicationDate(key=k, date=str(dates[k].get("date") or ""), label=dates[k]["label"], status=dates[k]["status"])
+                for k in o.applies_from
+                if k in dates
+            ],
+        )
+        for o in obligations_applicable(classification)
+    ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from governance.classification import classify, clean_answers
 from governance.models import Classification, ObligationTemplate, Tier
+from governance.selectors.compliance import obligations_applicable
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.models import Project, User
@@ -39,27 +40,24 @@ class ClassificationChange:
         return "; ".join(parts) + "."
 
 
-def _entries(project: Project, tier: str) -> list[dict]:
-    return [
-        {
-            "phase": o.phase_key,
-            "key": o.key,
-            "title": o.title,
-            "guidance": o.guidance,
-            "required": o.required,
-            "weight": o.weight,
-            "refs": list(o.refs),
-        }
-        for o in ObligationTemplate.objects.filter(template=project.template_id, tier=tier).order_by("order")
-    ]
+def _entry(o: ObligationTemplate) -> dict:
+    return {
+        "phase": o.phase_key,
+        "key": o.key,
+        "title": o.title,
+        "guidance": o.guidance,
+        "required": o.required,
+        "weight": o.weight,
+        "refs": list(o.refs),
+    }
 
 
 @lifecycle_services.atomic
 def classification_set(*, project: Project, actor: User, answers: Any) -> ClassificationChange:
     """Answer (or change) the questionnaire: store tier, role and rationale, and bring the
-    checklist in line: obligations of tiers that now apply are added, those of tiers that no
-    longer apply are removed (done or not: the record keeps them in the audit log). Owners and
-    contributors answer it (Action.CONTRIBUTE)."""
+    checklist in line: obligations that now bind the project (by tier, role and facts) are added,
+    those that no longer do are removed (done or not: the record keeps them in the audit log).
+    Owners and contributors answer it (Action.CONTRIBUTE)."""
     lifecycle_services.require(actor, project, Action.CONTRIBUTE)
     project = lifecycle_services.lock_writable(project)
     cleaned, errors = clean_answers(answers)
@@ -68,7 +66,6 @@ def classification_set(*, project: Project, actor: User, answers: Any) -> Classi
         raise ApplicationError(f"{name}: {messages[0]}", fields={f"answers.{k}": v for k, v in errors.items()})
     result = classify(cleaned)
     existing = Classification.objects.select_for_update(no_key=True).filter(project=project).first()
-    old_tiers = set(existing.obligation_tiers) if existing else set()
     previous_tier = existing.tier if existing else None
     before = _snapshot(existing) if existing else None
     classification = existing or Classification(project=project)
@@ -77,14 +74,17 @@ def classification_set(*, project: Project, actor: User, answers: Any) -> Classi
     classification.classified_by, classification.classified_at = actor, timezone.now()
     classification.save()
     change = ClassificationChange(classification, previous_tier)
-    new_tiers = set(classification.obligation_tiers)
-    for tier in sorted(old_tiers - new_tiers):
+    applicable = obligations_applicable(classification)
+    wanted = {o.key for o in applicable}
+    present = set(ChecklistItem.objects.filter(project=project, source=ChecklistItem.Source.OBLIGATION).values_list("key", flat=True))
+    if present - wanted:
         change.removed += phases_services.checklist_items_remove(
-            project=project, actor=actor, source=ChecklistItem.Source.OBLIGATION, tier=tier
+            project=project, actor=actor, source=ChecklistItem.Source.OBLIGATION, keys=present - wanted
         )
-    for tier in sorted(new_tiers - old_tiers):
+    for tier in dict.fromkeys(o.tier for o in applicable if o.key not in present):
+        entries = [_entry(o) for o in applicable if o.tier == tier and o.key not in present]
         added = phases_services.checklist_items_add(
-            project=project, actor=actor, entries=_entries(project, tier), source=ChecklistItem.Source.OBLIGATION, tier=tier
+            project=project, actor=actor, entries=entries, source=ChecklistItem.Source.OBLIGATION, tier=tier
         )
         change.added += [item.title for item in added]
     lifecycle_services.change_record(

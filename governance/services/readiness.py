@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance import scoring
+from governance.classification import obligation_tiers
 from governance.models import Assessment, Classification, CriterionTemplate, Gate, GateTemplate, Risk, Signoff
 from governance.models.register import risk_counts_as_open
 from lifecycle import hooks
@@ -120,7 +121,12 @@ def gate_inputs_load(gates: list[Gate]) -> dict[Any, tuple[scoring.GateInputs, l
     artifacts or risks."""
     project_ids = {g.project_id for g in gates}
     criteria = _criteria({g.template_id for g in gates})
-    tiers = dict(Classification.objects.filter(project_id__in=project_ids).values_list("project_id", "tier"))
+    standing = {
+        pid: (tier, tuple(obligation_tiers(tier, model_role, transparency or [])))
+        for pid, tier, model_role, transparency in Classification.objects.filter(project_id__in=project_ids).values_list(
+            "project_id", "tier", "model_role", "answers__transparency"
+        )
+    }
     items: dict[Any, list[scoring.ItemInput]] = defaultdict(list)
     for item in phases_selectors.checklist_rows_for_phases(phase_ids=[g.phase_id for g in gates]):
         items[item["phase_id"]].append(scoring.ItemInput(item["title"], item["required"], item["done"], item["weight"]))
@@ -150,7 +156,8 @@ def gate_inputs_load(gates: list[Gate]) -> dict[Any, tuple[scoring.GateInputs, l
         phase, pid = gate.phase, gate.project_id
         inputs = scoring.GateInputs(
             phase_name=phase.name,
-            tier=tiers.get(pid),
+            tier=standing[pid][0] if pid in standing else None,
+            tiers=standing[pid][1] if pid in standing else (),
             items=tuple(items[phase.pk]),
             approved_types=frozenset(approved[pid]),
             present_types=frozenset(present[pid]),

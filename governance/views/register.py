@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import selectors, services
-from governance.classification import ANNEX_III_AREAS
+from governance.classification import ANNEX_III_AREAS, clean_answers, point_area
 from governance.forms import ClassificationForm, IncidentForm, ScheduleForm, SignoffDecisionForm, TaskCompleteForm
 from governance.models import Classification, Signoff
 from lifecycle import selectors as lifecycle_selectors
@@ -92,6 +92,15 @@ def compliance(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     return render(request, "governance/compliance.html", context)
 
 
+def classification_initial(answers: dict) -> dict:
+    """The stored answers as the questionnaire shows them: the areas answered as a whole are
+    those no chosen point stands for (the stored areas include the points' areas)."""
+    cleaned, _ = clean_answers(answers)
+    pointed = {point_area(p) for p in cleaned["annex_iii_points"]}
+    cleaned["annex_iii_areas"] = [n for n in cleaned["annex_iii_areas"] if n not in pointed]
+    return {k: ([str(v) for v in val] if isinstance(val, list) else val) for k, val in cleaned.items() if k != "provider"}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def classification(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
@@ -99,7 +108,7 @@ def classification(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     contributors answer it (classification_set refuses the others)."""
     project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
     current = Classification.objects.filter(project=project).first()
-    initial = {k: ([str(v) for v in val] if isinstance(val, list) else val) for k, val in (current.answers if current else {}).items()}
+    initial = classification_initial(current.answers if current else {})
     form = ClassificationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -114,6 +123,7 @@ def classification(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
         "project": project,
         "form": form,
         "classification": current,
+        "obligations": selectors.classification_obligations(classification=current) if current else [],
         "areas": dict(ANNEX_III_AREAS),
         "can_answer": access.allows(Action.CONTRIBUTE) and not project.is_read_only,
     }

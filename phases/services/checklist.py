@@ -148,10 +148,10 @@ def checklist_items_add(
 
 
 @lifecycle_services.atomic
-def checklist_items_remove(*, project: Project, actor: User | None, source: str, tier: str) -> list[str]:
-    """Remove the items a source added (an obligation tier that no longer applies). Returns their
-    titles. Tombstones in the change feed tell clients they are gone."""
-    items = list(ChecklistItem.objects.filter(project=project, source=source, obligation_tier=tier))
+def checklist_items_remove(*, project: Project, actor: User | None, source: str, keys: Iterable[str]) -> list[str]:
+    """Remove the items with these keys that a source added (obligations that no longer bind the
+    project). Returns their titles. Tombstones in the change feed tell clients they are gone."""
+    items = list(ChecklistItem.objects.filter(project=project, source=source, key__in=list(keys)).order_by("phase__order", "order"))
     for item in items:
         lifecycle_services.change_record(
             actor=actor, action="checklist_item.removed", obj=item, project=project, op="delete", before=item_snapshot(item)

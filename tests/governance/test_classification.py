@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from governance.classification import classify, clean_answers
+from governance.classification import FACTS, classify, clean_answers, obligation_applies
 
 
 def _classify(**answers):
@@ -36,6 +36,13 @@ def _classify(**answers):
         ({"gpai_provider": True, "systemic_compute": True}, "minimal", "deployer", "gpai_systemic"),
         # Compute above the threshold means nothing without a model of one's own.
         ({"systemic_compute": True}, "minimal", "deployer", "none"),
+        # The role is asked; Art. 25(1) makes a deployer of a high-risk system its provider.
+        ({"role": "importer", "annex_iii_points": ["4a"]}, "high", "importer", "none"),
+        ({"role": "deployer", "annex_iii_points": ["4a"], "provider_because": ["changed_purpose"]}, "high", "provider", "none"),
+        ({"role": "distributor", "provider_because": ["own_name"]}, "minimal", "distributor", "none"),
+        # Emotion recognition and biometric categorisation are Annex III point 1 uses.
+        ({"transparency": ["art-50-3"]}, "high", "deployer", "none"),
+        ({"transparency": ["art-50-3"], "derogations": ["preparatory"]}, "limited", "deployer", "none"),
     ],
 )
 def test_it_classifies(answers, tier, role, model_role):
@@ -65,3 +72,43 @@ def test_the_rationale_names_the_legal_hooks():
 def test_it_refuses_bad_answers(answers, field):
     _, errors = clean_answers(answers)
     assert field in errors
+
+
+def test_points_are_asked_where_the_duties_differ_and_bring_their_area():
+    cleaned, errors = clean_answers({"annex_iii_points": ["5b", "4a"]})
+    assert errors == {}
+    assert (cleaned["annex_iii_points"], cleaned["annex_iii_areas"]) == (["4a", "5b"], [4, 5])
+    facts = classify(cleaned).facts
+    assert {"annex_iii", "annex_iii:4", "annex_iii:4a", "annex_iii:5", "annex_iii:5b"} <= facts
+    assert "annex_iii:4b" not in facts
+
+
+@pytest.mark.parametrize(
+    ("answers", "facts"),
+    [
+        ({"annex_i_safety_component": True}, {"annex_i"}),
+        ({"annex_iii_points": ["4a"], "derogations": ["narrow_task"]}, {"derogation", "annex_iii:4a"}),
+        ({"public_body": True, "workplace": True, "transparency": ["art-50-4"]}, {"public_body", "workplace", "transparency:art-50-4"}),
+        ({"role": "deployer", "annex_iii_points": ["4a"], "provider_because": ["own_name"]}, {"art_25", "annex_iii"}),
+    ],
+)
+def test_the_facts_are_what_obligations_test(answers, facts):
+    found = _classify(**answers).facts
+    assert facts <= found <= FACTS
+
+
+@pytest.mark.parametrize(
+    ("bucket", "roles", "when", "applies"),
+    [
+        ("high", [], [], True),
+        ("limited", [], [], False),  # not a tier in force
+        ("all", [], [], True),  # every tier
+        ("high", ["provider"], [], False),  # another role's duty
+        ("high", ["deployer", "provider"], [], True),
+        ("high", ["deployer"], ["public_body", "annex_iii:5b"], True),  # one fact is enough
+        ("high", ["deployer"], ["public_body"], False),
+    ],
+)
+def test_an_obligation_binds_by_tier_role_and_facts(bucket, roles, when, applies):
+    facts = frozenset({"annex_iii", "annex_iii:5", "annex_iii:5b"})
+    assert obligation_applies(bucket=bucket, roles=roles, when=when, tiers=["high"], role="deployer", facts=facts) is applies

@@ -1,5 +1,7 @@
-"""Classifying a project stores tier and rationale and adds the tier's obligations to the
-checklist; changing an answer recomputes and says what changed."""
+"""Classifying a project stores tier, role and rationale and puts on the checklist exactly the
+obligations that bind it: by tier in force, by role (provider, deployer, importer, distributor,
+authorised representative) and by the facts of the answers (`when`). Changing an answer
+recomputes and says what changed."""
 
 from __future__ import annotations
 
@@ -10,67 +12,195 @@ from governance.models import Classification
 from lifecycle.exceptions import ApplicationError
 from phases.models import ChecklistItem
 
+PROVIDER_HIGH = {
+    "high-risk-art-9-risk-management",
+    "high-risk-art-17-quality-management",
+    "high-risk-art-10-data-governance",
+    "high-risk-art-10-bias-examination",
+    "high-risk-art-14-human-oversight",
+    "high-risk-art-15-accuracy-robustness",
+    "high-risk-art-11-technical-documentation",
+    "high-risk-art-12-record-keeping",
+    "high-risk-art-13-instructions-for-use",
+    "high-risk-art-43-conformity-assessment",
+    "high-risk-art-47-declaration-of-conformity",
+    "high-risk-art-48-ce-marking",
+    "high-risk-art-49-registration",
+    "high-risk-art-72-post-market-monitoring",
+    "high-risk-art-73-serious-incident-reporting",
+}
+# What every deployer of a high-risk system owes (Art. 26(1), (2), (4), (5), (6), (9), (12)).
+DEPLOYER_HIGH = {
+    "deployer-art-26-1-use-per-instructions",
+    "deployer-art-26-2-human-oversight",
+    "deployer-art-26-4-input-data",
+    "deployer-art-26-5-monitor-and-suspend",
+    "deployer-art-26-6-keep-logs",
+    "deployer-art-26-9-data-protection-impact",
+    "deployer-art-26-12-cooperate-with-authorities",
+}
+# ...and, for an Annex III system deciding about people, Art. 26(11) and Art. 86.
+DEPLOYER_ANNEX_III = {"deployer-art-26-11-inform-affected-persons", "deployer-art-86-explanation"}
+LITERACY = "all-art-4-ai-literacy"
+FRIA = "high-risk-art-27-fundamental-rights-impact"
 
-def obligations(project, tier=None):
-    items = ChecklistItem.objects.filter(project=project, source="obligation")
-    return items.filter(obligation_tier=tier) if tier else items
+
+def keys(project) -> set[str]:
+    return set(ChecklistItem.objects.filter(project=project, source="obligation").values_list("key", flat=True))
 
 
-def test_high_risk_adds_the_article_9_to_15_evidence_in_the_right_phases(project, alice):
-    change = services.classification_set(project=project, actor=alice, answers={"annex_iii_areas": [4]})
+def classify(project, actor, **answers):
+    return services.classification_set(project=project, actor=actor, answers=answers)
 
+
+def test_a_deployer_of_a_vendors_cv_screening_tool_gets_its_own_duties_and_none_of_the_providers(project, alice):
+    change = classify(project, alice, annex_iii_points=["4a"], role="deployer", workplace=True)
+
+    assert (change.classification.tier, change.classification.role) == ("high", "deployer")
+    assert keys(project) == DEPLOYER_HIGH | DEPLOYER_ANNEX_III | {"deployer-art-26-7-inform-workers", LITERACY}
+    # No CE marking, declaration of conformity, quality management system or registration.
+    assert not keys(project) & PROVIDER_HIGH
+    assert "4(a)" in change.classification.rationale
+
+
+def test_the_provider_of_the_same_tool_gets_the_provider_duties(project, alice):
+    classify(project, alice, annex_iii_points=["4a"], role="provider")
+    assert keys(project) == PROVIDER_HIGH | {LITERACY}
+
+
+def test_a_deployer_that_puts_its_name_on_it_becomes_its_provider_and_is_told_why(project, alice):
+    change = classify(project, alice, annex_iii_points=["4a"], role="deployer", provider_because=["own_name"])
+    assert change.classification.role == "provider"
+    assert "Art. 25(1)" in change.classification.rationale and "name or trademark" in change.classification.rationale
+    assert keys(project) == PROVIDER_HIGH | {LITERACY}
+
+
+def test_art_25_does_not_make_a_provider_of_a_system_that_is_not_high_risk(project, alice):
+    change = classify(project, alice, transparency=["art-50-1"], role="deployer", provider_because=["own_name"])
+    assert change.classification.role == "deployer"
+    assert "concerns high-risk systems only" in change.classification.rationale
+
+
+def test_a_chatbot_deployer_owes_ai_literacy_and_not_the_providers_disclosure_design(project, alice):
+    change = classify(project, alice, transparency=["art-50-1"], role="deployer")
+    assert change.classification.tier == "limited"
+    assert keys(project) == {LITERACY}
+
+
+def test_a_chatbot_provider_owes_the_interaction_notice_and_no_other_art_50_duty(project, alice):
+    classify(project, alice, transparency=["art-50-1"], role="provider")
+    assert keys(project) == {"limited-art-50-1-ai-interaction-notice", LITERACY}
+
+
+def test_emotion_recognition_is_checked_against_annex_iii_as_well_as_art_50(project, alice):
+    change = classify(project, alice, transparency=["art-50-3"], role="deployer")
     assert change.classification.tier == "high"
-    items = obligations(project, "high")
-    refs = {ref for item in items for ref in item.refs}
-    for article in ("art-9", "art-10", "art-11", "art-12", "art-13", "art-14", "art-15"):
-        assert f"eu-ai-act:{article}" in refs, article
-    assert any("eu-ai-act:art-15" in i.refs for i in items.filter(phase__key="evaluate"))
-    assert any("eu-ai-act:art-11" in i.refs for i in items.filter(phase__key="integrate"))
-    assert all(i.required for i in items)
-    assert change.summary.startswith("Tier: High-risk; ")
+    assert "Annex III point 1" in change.classification.rationale
+    assert keys(project) == DEPLOYER_HIGH | DEPLOYER_ANNEX_III | {"limited-art-50-3-emotion-biometric-notice", LITERACY}
+
+
+@pytest.mark.parametrize(
+    ("answers", "fria"),
+    [
+        ({"annex_iii_points": ["5b"]}, True),  # credit scoring
+        ({"annex_iii_points": ["5c"]}, True),  # life and health insurance pricing
+        ({"annex_iii_points": ["4a"], "public_body": True}, True),
+        ({"annex_iii_points": ["4a"]}, False),
+        ({"annex_iii_points": ["5b"], "role": "provider"}, False),  # a deployer's duty
+    ],
+)
+def test_the_fundamental_rights_impact_assessment_binds_the_deployers_art_27_names(project, alice, answers, fria):
+    classify(project, alice, **{"role": "deployer", **answers})
+    assert (FRIA in keys(project)) is fria
+
+
+def test_a_public_deployer_uses_only_a_registered_system(project, alice):
+    classify(project, alice, annex_iii_points=["5a"], role="deployer", public_body=True)
+    assert {"deployer-art-26-8-public-registration", FRIA} <= keys(project)
+
+
+def test_the_art_6_3_derogation_brings_its_record_and_registration_for_the_provider_only(project, alice):
+    change = classify(project, alice, annex_iii_points=["4a"], derogations=["narrow_task"], role="provider")
+    assert change.classification.tier == "minimal"
+    code = "minimal-art-95-voluntary-code"
+    assert keys(project) == {"all-art-6-4-derogation-assessment", "all-art-49-2-derogation-registration", LITERACY, code}
+    classify(project, alice, annex_iii_points=["4a"], derogations=["narrow_task"], role="deployer")
+    assert keys(project) == {LITERACY, code}
+
+
+@pytest.mark.parametrize(
+    ("role", "own"),
+    [
+        ("importer", "importer-art-23-verify-conformity"),
+        ("distributor", "distributor-art-24-verify-marking"),
+        ("authorised_representative", "authorised-representative-art-22-mandate"),
+    ],
+)
+def test_importers_distributors_and_representatives_get_their_own_article(project, alice, role, own):
+    change = classify(project, alice, annex_iii_points=["4a"], role=role)
+    assert change.classification.role == role
+    assert keys(project) == {own}
 
 
 def test_changing_an_answer_swaps_the_obligations_and_says_so(project, alice):
-    services.classification_set(project=project, actor=alice, answers={"annex_iii_areas": [4]})
-    high = obligations(project, "high").count()
+    classify(project, alice, annex_iii_points=["4a"], role="provider")
+    before = keys(project)
 
-    change = services.classification_set(project=project, actor=alice, answers={"transparency": ["art-50-1"]})
+    change = classify(project, alice, transparency=["art-50-1"], role="provider")
 
     assert change.classification.tier == "limited"
-    assert obligations(project, "high").count() == 0
-    assert obligations(project, "limited").count() > 0
-    assert len(change.removed) == high
+    assert keys(project) == {"limited-art-50-1-ai-interaction-notice", LITERACY}
+    assert len(change.removed) == len(before - keys(project))
     assert change.summary.startswith("Tier changed from High-risk to Limited risk (transparency)")
     assert "removed" in change.summary
 
 
 def test_answering_the_same_twice_changes_nothing_on_the_checklist(project, alice):
-    services.classification_set(project=project, actor=alice, answers={"transparency": ["art-50-2"]})
-    before = set(obligations(project).values_list("pk", flat=True))
-    change = services.classification_set(project=project, actor=alice, answers={"transparency": ["art-50-2"]})
-    assert set(obligations(project).values_list("pk", flat=True)) == before
+    classify(project, alice, transparency=["art-50-2"], role="provider")
+    before = set(ChecklistItem.objects.filter(project=project, source="obligation").values_list("pk", flat=True))
+    change = classify(project, alice, transparency=["art-50-2"], role="provider")
+    assert set(ChecklistItem.objects.filter(project=project, source="obligation").values_list("pk", flat=True)) == before
     assert (change.added, change.removed) == ([], [])
 
 
 def test_prohibited_marks_the_project_as_not_allowed(project, alice):
-    services.classification_set(project=project, actor=alice, answers={"prohibited": ["art-5-1-a"]})
+    classify(project, alice, prohibited=["art-5-1-a"])
     assert Classification.objects.get(project=project).tier == "prohibited"
-    stop = obligations(project, "prohibited").get()
+    stop = ChecklistItem.objects.get(project=project, key="prohibited-art-5-stop")
     assert stop.required and stop.phase.key == "scope"
 
 
-def test_a_high_risk_system_that_talks_to_people_also_gets_the_transparency_duties(project, alice):
-    services.classification_set(project=project, actor=alice, answers={"annex_iii_areas": [5], "transparency": ["art-50-1"]})
-    assert obligations(project, "high").exists() and obligations(project, "limited").exists()
+def test_a_high_risk_provider_that_talks_to_people_also_gets_the_transparency_duty(project, alice):
+    classify(project, alice, annex_iii_points=["5d"], transparency=["art-50-1"], role="provider")
+    assert PROVIDER_HIGH | {"limited-art-50-1-ai-interaction-notice"} <= keys(project)
 
 
 def test_gpai_providers_get_the_model_obligations(project, alice):
-    services.classification_set(project=project, actor=alice, answers={"gpai_provider": True, "systemic_compute": True})
-    assert obligations(project, "gpai").exists() and obligations(project, "gpai_systemic").exists()
+    classify(project, alice, gpai_provider=True, systemic_compute=True, role="provider")
+    assert {k for k in keys(project) if k.startswith("gpai-systemic-")} and {k for k in keys(project) if k.startswith("gpai-art-53")}
 
 
-def test_bad_answers_change_nothing(project, alice):
+def test_answers_stored_before_the_role_was_asked_still_read(project, alice):
+    """`provider: true` alone means provider; its absence, deployer."""
+    assert classify(project, alice, annex_iii_areas=[4], provider=True).classification.role == "provider"
+    assert keys(project) == PROVIDER_HIGH | {LITERACY}
+    assert classify(project, alice, annex_iii_areas=[4]).classification.role == "deployer"
+    assert keys(project) == DEPLOYER_HIGH | DEPLOYER_ANNEX_III | {LITERACY}
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        ({"annex_iii_areas": [42]}, "answers.annex_iii_areas"),
+        ({"annex_iii_points": ["4z"]}, "answers.annex_iii_points"),
+        ({"role": "reseller"}, "answers.role"),
+        ({"role": "deployer", "provider": True}, "answers.role"),
+        ({"provider_because": ["rebranded"]}, "answers.provider_because"),
+    ],
+)
+def test_bad_answers_change_nothing(project, alice, answers, field):
     with pytest.raises(ApplicationError) as error:
-        services.classification_set(project=project, actor=alice, answers={"annex_iii_areas": [42]})
-    assert "answers.annex_iii_areas" in error.value.fields
+        services.classification_set(project=project, actor=alice, answers=answers)
+    assert field in error.value.fields
     assert not Classification.objects.filter(project=project).exists()
+    assert keys(project) == set()

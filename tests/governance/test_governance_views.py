@@ -164,10 +164,20 @@ def test_the_questionnaire_classifies_and_says_what_changed(client_for, personas
     url = reverse("governance:classification", args=[project.pk])
     for role in ("approver", "viewer", "portfolio_viewer"):
         assert client_for(personas[role]).post(url, {"annex_iii_areas": ["4"]}).status_code == 403, role
-    response = client_for(personas["contributor"]).post(url, {"annex_iii_areas": ["4"], "provider": "on"}, follow=True)
-    assert "Tier: High-risk;" in response.content.decode()
+    response = client_for(personas["contributor"]).post(url, {"annex_iii_points": ["4a"], "role": "deployer"}, follow=True)
+    html = response.content.decode()
+    assert "Tier: High-risk;" in html
     classification = Classification.objects.get(project=project)
-    assert (classification.tier, classification.role) == ("high", "provider")
+    assert (classification.tier, classification.role) == ("high", "deployer")
+    # The deployer's own duties are listed, each with the dates it applies from: the law's and the
+    # proposed amendment's, marked as proposed.
+    assert "Obligations for a deployer" in html
+    assert "Use the system as its instructions say (Art. 26(1))" in html
+    assert "CE marking" not in html
+    assert "2026-08-02" in html and "2027-12-02 (proposed)" in html
+    # The stored answers come back as the form shows them.
+    form = client_for(personas["contributor"]).get(url).context["form"]
+    assert (form.initial["annex_iii_points"], form.initial["annex_iii_areas"], form.initial["role"]) == (["4a"], [], "deployer")
     page = client_for(personas["viewer"]).get(reverse("lifecycle:project-detail", args=[project.pk])).content.decode()
     assert "High-risk" in page
 

@@ -147,6 +147,23 @@ def test_a_prohibited_project_is_never_ready(project, alice, scope_gate):
     assert "eu-ai-act-not-prohibited" in assessment.blocking
 
 
+def test_an_unclassified_project_cannot_pass_scope_even_with_every_item_done(project, alice, scope_gate):
+    ChecklistItem.objects.filter(project=project).update(done=True)
+    assessment = readiness.gate_assess(scope_gate.pk)
+    assert "scope-classified" in assessment.blocking
+    governance_services.classification_set(project=project, actor=alice, answers={"transparency": ["art-50-1"], "role": "deployer"})
+    assert "scope-classified" not in readiness.gate_assess(scope_gate.pk).blocking
+
+
+def test_a_high_risk_chatbots_limited_tier_criteria_apply(project, alice, scope_gate):
+    """The readiness inputs carry every tier in force, not only the classification's tier."""
+    governance_services.classification_set(
+        project=project, actor=alice, answers={"annex_iii_points": ["5d"], "transparency": ["art-50-1"], "role": "provider"}
+    )
+    inputs, _, _ = readiness.gate_inputs_load([scope_gate])[scope_gate.pk]
+    assert (inputs.tier, inputs.tiers) == ("high", ("high", "limited"))
+
+
 def test_the_recompute_job_runs_and_reports(project, alice, scope_gate, eager_tasks, django_capture_on_commit_callbacks):
     from lifecycle.models import Job
 

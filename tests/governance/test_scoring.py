@@ -173,15 +173,15 @@ def test_phase_not_overdue(overdue, met):
 
 
 @pytest.mark.parametrize(
-    ("tier", "applies"),
-    [("high", True), ("limited", False), (None, False)],
+    ("tier", "tiers", "applies"),
+    [("high", ("high",), True), ("limited", ("limited",), False), (None, (), False)],
 )
-def test_tier_restricted_criteria_that_do_not_apply_count_nowhere(tier, applies):
+def test_tier_restricted_criteria_that_do_not_apply_count_nowhere(tier, tiers, applies):
     criteria = [
         C("hr", "artifact_approved", must=True, tiers=["high"], artifact_type="model_card"),
         C("opt", "optional_items_share"),
     ]
-    r = score_gate(inputs(tier=tier, items=(I("a"),)), criteria, 0)
+    r = score_gate(inputs(tier=tier, tiers=tiers, items=(I("a"),)), criteria, 0)
     c = result_of(r, "hr")
     assert c.applies is applies
     # Not applicable: not in the must-meet check (ready), not in the score (only "opt" counts).
@@ -198,6 +198,31 @@ def test_a_not_applicable_should_meet_criterion_is_left_out_of_the_score():
     ]
     r = score_gate(inputs(tier="minimal", items=(I("a", done=True),)), criteria, 70)
     assert r.score == Decimal("100.0")
+
+
+@pytest.mark.parametrize(
+    ("criterion_tiers", "tiers", "applies"),
+    [
+        (["limited"], ("high", "limited"), True),  # a high-risk chatbot is in force as limited too
+        (["gpai"], ("minimal", "gpai"), True),  # a GPAI provider's track
+        (["gpai_systemic"], ("minimal", "gpai"), False),
+        (["high", "limited"], ("minimal",), False),
+    ],
+)
+def test_a_tier_restricted_criterion_applies_when_any_tier_in_force_matches(criterion_tiers, tiers, applies):
+    r = score_gate(
+        inputs(tier=tiers[0], tiers=tiers), [C("t", "artifact_approved", must=True, tiers=criterion_tiers, artifact_type="model_card")], 0
+    )
+    assert result_of(r, "t").applies is applies
+
+
+def test_an_unclassified_project_fails_the_classified_criterion_and_says_where_to_fix_it():
+    criteria = [C("c", "classified", must=True)]
+    r = score_gate(inputs(urls=(("classification", "/projects/p/classification/"),)), criteria, 0)
+    assert not r.ready and r.blocking == ["c"]
+    c = result_of(r, "c")
+    assert "no EU AI Act classification" in c.explanation and c.fix_url == "/projects/p/classification/"
+    assert score_gate(inputs(tier="minimal", tiers=("minimal",)), criteria, 0).ready
 
 
 def test_a_prohibited_project_fails_every_gate():

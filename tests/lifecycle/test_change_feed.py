@@ -107,7 +107,7 @@ def test_a_removed_item_stays_as_a_tombstone(api_for, alice, project):
     )
     added = project.checklist_items.get(title="Extra check")
     start = head()
-    phases_services.checklist_items_remove(project=project, actor=alice, source="obligation", tier="limited")
+    phases_services.checklist_items_remove(project=project, actor=alice, source="obligation", keys=["extra-check"])
     rows, _ = drain(api_for(alice), start)
     assert ("checklist_item", str(added.pk), "delete") in keyed(rows)
 
