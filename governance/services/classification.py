@@ -12,7 +12,7 @@ from governance.models import Classification, ObligationTemplate, Tier
 from governance.selectors.compliance import obligations_applicable
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
-from lifecycle.models import Project, User
+from lifecycle.models import PhaseKey, Project, User
 from lifecycle.permissions import Action
 from phases import services as phases_services
 from phases.models import ChecklistItem
@@ -40,7 +40,11 @@ class ClassificationChange:
         return "; ".join(parts) + "."
 
 
-def _entry(o: ObligationTemplate) -> dict:
+def _entry(o: ObligationTemplate, current: int) -> dict:
+    """An obligation as a checklist entry. One due in a phase that has passed goes to the current
+    phase, marked as carried over from its own, so the next gate counts it."""
+    if PhaseKey.ordered().index(o.phase_key) < current:
+        return {**_entry(o, 0), "phase": PhaseKey.ordered()[current], "carried_from": o.phase_key}
     return {
         "phase": o.phase_key,
         "key": o.key,
@@ -81,8 +85,9 @@ def classification_set(*, project: Project, actor: User, answers: Any) -> Classi
         change.removed += phases_services.checklist_items_remove(
             project=project, actor=actor, source=ChecklistItem.Source.OBLIGATION, keys=present - wanted
         )
+    current = PhaseKey.ordered().index(project.current_phase)
     for tier in dict.fromkeys(o.tier for o in applicable if o.key not in present):
-        entries = [_entry(o) for o in applicable if o.tier == tier and o.key not in present]
+        entries = [_entry(o, current) for o in applicable if o.tier == tier and o.key not in present]
         added = phases_services.checklist_items_add(
             project=project, actor=actor, entries=entries, source=ChecklistItem.Source.OBLIGATION, tier=tier
         )

@@ -80,6 +80,8 @@ class ChecklistItemOutputSerializer(serializers.Serializer):
     weight = serializers.IntegerField()
     refs = serializers.ListField(child=serializers.CharField())
     source = serializers.ChoiceField(choices=ChecklistItem.Source.choices)  # type: ignore[assignment]  # as `required`
+    # The phase an obligation was due in, when it arrived after that phase had passed ("" otherwise).
+    carried_from = serializers.CharField()
     done = serializers.BooleanField()
     done_by = UserRefSerializer(allow_null=True)
     done_at = Timestamp(allow_null=True)

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from lifecycle.models import PhaseKey
 from phases.artifact_types import ArtifactTypeKey
 from phases.limits import CHECKLIST_NOTE_MAX_LENGTH
 
@@ -51,6 +52,9 @@ class ChecklistItem(models.Model):
     order = models.PositiveIntegerField(default=0)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.TEMPLATE)
     obligation_tier = models.CharField(max_length=20, blank=True)
+    # The phase an obligation belongs to when it arrived after that phase had passed: it is then
+    # added to the current phase, so the next gate counts it (governance.services.classification).
+    carried_from = models.CharField(max_length=20, blank=True, choices=PhaseKey.choices)
     done = models.BooleanField(default=False)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     done_at = models.DateTimeField(null=True, blank=True)

@@ -86,7 +86,8 @@ def checklist_item_set_done(
     note: str | None = None,
     evidence_links: Iterable[str] | None = None,
 ) -> ChecklistItem:
-    """Tick or untick an item (with an optional note and evidence links), recording who and when."""
+    """Tick or untick an item (with an optional note and evidence links), recording who and when.
+    An obligation the EU AI Act classification added is ticked only with a note or a link."""
     lifecycle_services.lock_writable(item.project_id)
     item = ChecklistItem.objects.select_for_update(of=("self",), no_key=True).select_related("project", "phase").get(pk=item.pk)
     lifecycle_services.require(actor, item.project, Action.CONTRIBUTE)
@@ -95,6 +96,13 @@ def checklist_item_set_done(
         item.note = text_within(field="note", text=note.strip(), limit=CHECKLIST_NOTE_MAX_LENGTH, label="Note")
     if evidence_links is not None:
         item.evidence_links = clean_evidence_links(evidence_links)
+    if done and item.source == ChecklistItem.Source.OBLIGATION and not (item.note or item.evidence_links):
+        # A legal duty is met when something shows it: an obligation's tick carries its evidence.
+        raise ApplicationError(
+            "An obligation is ticked with its evidence: add a note or a link that shows the duty is met.",
+            code="evidence_required",
+            fields={"note": ["Add a note or an evidence link."]},
+        )
     if done != item.done:
         item.done = done
         item.done_by, item.done_at = (actor, timezone.now()) if done else (None, None)
@@ -139,6 +147,7 @@ def checklist_items_add(
                 order=order,
                 source=source,
                 obligation_tier=tier,
+                carried_from=entry.get("carried_from", ""),
             )
         )
     ChecklistItem.objects.bulk_create(items)

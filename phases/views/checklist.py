@@ -68,8 +68,8 @@ def phase_progress(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     )
 
 
-def _item_response(request: AuthedHtmxRequest, item: ChecklistItem, form: ChecklistItemForm | None = None) -> HttpResponse:
-    context = {"item": item, "can_contribute": True, "form": form}
+def _item_response(request: AuthedHtmxRequest, item: ChecklistItem, form: ChecklistItemForm | None = None, error: str = "") -> HttpResponse:
+    context = {"item": item, "can_contribute": True, "form": form, "toggle_error": error}
     response = render(request, "phases/phase_detail.html#checklist-item", context)
     return trigger_client_event(response, "checklist-changed", {"item": str(item.pk)})
 
@@ -80,13 +80,16 @@ def checklist_item_toggle(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     item = selectors.checklist_item_get_for_user(user=request.user, id=id, action=Action.CONTRIBUTE)
     form = ChecklistToggleForm(request.POST)
     form.is_valid()
+    error = ""
     try:
         item = services.checklist_item_set_done(item=item, actor=request.user, done=form.cleaned_data.get("done", False))
     except ApplicationError as e:
-        messages.error(request, e.message)
+        error = e.message
     if not wants_partial(request):
+        if error:
+            messages.error(request, error)
         return redirect(f"{item.phase.get_absolute_url()}#item-{item.pk}")
-    return _item_response(request, item)
+    return _item_response(request, item, error=error)
 
 
 @login_required

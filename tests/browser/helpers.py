@@ -29,7 +29,7 @@ def project_with_ready_scope_gate(name: str = "Ready for review") -> tuple[Proje
         project=project, actor=pm, user=approver2, role="approver", functions=["ethics_board", "legal", "security"]
     )
     for item in ChecklistItem.objects.filter(project=project, phase__key="scope"):
-        phases_services.checklist_item_set_done(item=item, actor=contributor, done=True)
+        phases_services.checklist_item_set_done(item=item, actor=contributor, done=True, note="Evidence on file.")
     evidence = []
     for key in ("stakeholder_workshop", "feasibility_study", "scope_document"):
         title, data = SAMPLES[key]
@@ -41,7 +41,7 @@ def project_with_ready_scope_gate(name: str = "Ready for review") -> tuple[Proje
         governance_services.signoff_decide(signoff=signoff, actor=approver1, decision="approved", comment="Checked.", evidence=evidence)
     governance_services.classification_set(project=project, actor=pm, answers={"transparency": ["art-50-1"]})
     for item in ChecklistItem.objects.filter(project=project, phase__key="scope", done=False):
-        phases_services.checklist_item_set_done(item=item, actor=contributor, done=True)
+        phases_services.checklist_item_set_done(item=item, actor=contributor, done=True, note="Evidence on file.")
     gate = Gate.objects.get(project=project, phase__key="scope")
     readiness.gate_assess(gate.pk)
     gate.refresh_from_db()

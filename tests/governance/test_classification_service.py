@@ -8,7 +8,9 @@ from __future__ import annotations
 import pytest
 
 from governance import services
-from governance.models import Classification
+from governance.models import Classification, Gate
+from governance.services import readiness
+from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
 from phases.models import ChecklistItem
 
@@ -204,3 +206,33 @@ def test_bad_answers_change_nothing(project, alice, answers, field):
     assert field in error.value.fields
     assert not Classification.objects.filter(project=project).exists()
     assert keys(project) == set()
+
+
+def test_a_late_high_risk_classification_carries_the_passed_phases_duties_to_the_next_gate(project, alice, adam):
+    for _ in range(2):
+        project = lifecycle_services.phase_advance(project=project, actor=adam, reason="Test", by_admin=True)
+    assert project.current_phase == "adapt_align"
+    ChecklistItem.objects.filter(project=project, phase__key="adapt_align").update(done=True)
+
+    classify(project, alice, annex_iii_points=["4a"], role="provider")
+
+    items = {i.key: i for i in ChecklistItem.objects.filter(project=project, source="obligation").select_related("phase")}
+    # Scope's and Select's duties are in the current phase, marked with the phase they were due in.
+    carried = items["high-risk-art-9-risk-management"]
+    assert (carried.phase.key, carried.carried_from) == ("adapt_align", "scope")
+    assert (items["high-risk-art-10-data-governance"].phase.key, items["high-risk-art-10-data-governance"].carried_from) == (
+        "adapt_align",
+        "select",
+    )
+    # Those due now or later stay where they belong.
+    assert (items["high-risk-art-15-accuracy-robustness"].phase.key, items["high-risk-art-15-accuracy-robustness"].carried_from) == (
+        "evaluate",
+        "",
+    )
+    # The gate in front of the project counts them.
+    assessment = readiness.gate_assess(Gate.objects.get(project=project, phase__key="adapt_align").pk)
+    assert "adapt-align-required-items" in assessment.blocking
+    explanation = next(c for c in assessment.criteria if c["key"] == "adapt-align-required-items")["explanation"]
+    # Every template item of the phase is done: what is open is the new duties, four carried over
+    # from Scope and Select and two of the phase itself.
+    assert explanation.startswith("7 of 13 required checklist items are done. Still open: “Make sure the people")

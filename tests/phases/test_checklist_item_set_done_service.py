@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
+from governance import services as governance_services
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError, Conflict
 from lifecycle.models import AuditEvent
@@ -63,3 +65,33 @@ def test_it_refuses_a_killed_project(item, alice, bob, project):
     lifecycle_services.project_kill(project=project, actor=alice)
     with pytest.raises(Conflict):
         services.checklist_item_set_done(item=item, actor=bob, done=True)
+
+
+@pytest.fixture
+def obligation(project, alice):
+    governance_services.classification_set(project=project, actor=alice, answers={"role": "deployer"})
+    return ChecklistItem.objects.get(project=project, key="all-art-4-ai-literacy")
+
+
+def test_an_obligation_is_not_ticked_without_evidence(obligation, bob):
+    with pytest.raises(ApplicationError) as error:
+        services.checklist_item_set_done(item=obligation, actor=bob, done=True)
+    assert error.value.code == "evidence_required" and "note" in error.value.fields
+    obligation.refresh_from_db()
+    assert not obligation.done
+
+
+@pytest.mark.parametrize("evidence", [{"note": "Briefing held on 3 March"}, {"evidence_links": ["https://wiki.example/training"]}])
+def test_an_obligation_is_ticked_with_a_note_or_a_link(obligation, bob, evidence):
+    assert services.checklist_item_set_done(item=obligation, actor=bob, done=True, **evidence).done
+    # Unticking needs nothing.
+    assert not services.checklist_item_set_done(item=obligation, actor=bob, done=False).done
+
+
+def test_the_page_says_why_an_obligation_without_evidence_stays_open(client_for, obligation, bob):
+    url = reverse("phases:checklist-item-toggle", args=[obligation.pk])
+    response = client_for(bob).post(url, {"done": "true"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "an obligation is ticked with its evidence" in response.content.decode().lower()
+    obligation.refresh_from_db()
+    assert not obligation.done
