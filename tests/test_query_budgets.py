@@ -81,7 +81,7 @@ def _grow_items(project: Project, n: int) -> None:
         tier="high",
     )
     for item in project.checklist_items.filter(key__startswith="grown-")[: n // 2]:
-        phases_services.checklist_item_set_done(item=item, actor=None, done=True)
+        phases_services.checklist_item_set_done(item=item, actor=None, done=True, note="Evidence on file.")
 
 
 def _measure(client, url: str) -> int:

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from governance import selectors, services
 from governance.limits import COMMENT_MAX_LENGTH, REGISTER_TEXT_MAX_LENGTH
-from governance.models import Incident, Signoff
+from governance.models import Classification, Incident, Signoff, Tier
 from governance.selectors.compliance import COVERAGE_STATUSES
 from governance.selectors.report import framework_coverage_data
 from lifecycle import selectors as lifecycle_selectors
@@ -22,7 +22,7 @@ from lifecycle.api.idempotency import idempotent
 from lifecycle.api.pagination import paginate
 from lifecycle.api.schema import ERRORS, envelope
 from lifecycle.api.serializers import UserRefSerializer
-from lifecycle.models import PhaseKey
+from lifecycle.models import PhaseKey, Project
 
 PAGE = [OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)]
 WRITE_ERRORS = ERRORS(400, 401, 403, 404, 409, 412, 428, 429)
@@ -233,3 +233,81 @@ class ProjectComplianceApi(ApiView):
         project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
         data = framework_coverage_data(project=project, links=True)
         return with_etag(request, Response({"frameworks": FrameworkCoverageSerializer(data, many=True).data}))
+
+
+# --- EU AI Act classification -------------------------------------------------------------------
+
+
+class ApplicationDateSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    date = serializers.CharField(help_text="ISO date; empty while the date is not settled.")
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, which DRF moves off the class
+    status = serializers.ChoiceField(choices=["in_force", "proposed", "unsettled"])
+
+
+class ObligationSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    phase = serializers.CharField()
+    refs = serializers.ListField(child=serializers.CharField())
+    applies_from = ApplicationDateSerializer(many=True)
+
+
+class ClassificationOutputSerializer(serializers.Serializer):
+    classified = serializers.BooleanField()
+    tier = serializers.ChoiceField(choices=Tier.choices, allow_null=True)
+    role = serializers.ChoiceField(choices=Classification.Role.choices, allow_null=True)
+    model_role = serializers.ChoiceField(choices=Classification.ModelRole.choices, allow_null=True)
+    rationale = serializers.ListField(child=serializers.CharField())
+    answers = serializers.DictField()
+    classified_by = UserRefSerializer(allow_null=True)
+    classified_at = Timestamp(allow_null=True)
+    obligations = ObligationSerializer(many=True)
+
+
+def _classification(project: Project) -> dict:
+    current = Classification.objects.select_related("classified_by", "project").filter(project=project).first()
+    if current is None:
+        empty = dict.fromkeys(("tier", "role", "model_role", "classified_by", "classified_at"))
+        return {"classified": False, **empty, "rationale": [], "answers": {}, "obligations": []}
+    return {
+        "classified": True,
+        "tier": current.tier,
+        "role": current.role,
+        "model_role": current.model_role,
+        "rationale": current.rationale.splitlines(),
+        "answers": current.answers,
+        "classified_by": current.classified_by,
+        "classified_at": current.classified_at,
+        "obligations": [vars(o) for o in selectors.classification_obligations(classification=current)],
+    }
+
+
+class ProjectClassificationApi(ApiView):
+    """The project's EU AI Act classification: the questionnaire's answers, the tier and role they
+    give, and the obligations that bind the project with the dates they apply from."""
+
+    class InputSerializer(StrictSerializer):
+        answers = serializers.DictField(help_text="The questionnaire's answers, keyed as in `answers` of the response.")
+
+    @extend_schema(
+        operation_id="project_classification_retrieve",
+        responses={200: ClassificationOutputSerializer, **ERRORS(401, 404)},
+        tags=["governance"],
+    )
+    def get(self, request: AuthedRequest, id: UUID) -> Response:
+        project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
+        return with_etag(request, Response(ClassificationOutputSerializer(_classification(project)).data))
+
+    @extend_schema(
+        operation_id="project_classification_update",
+        request=InputSerializer,
+        responses={200: ClassificationOutputSerializer, **ERRORS(400, 401, 403, 404, 409, 429)},
+        tags=["governance"],
+    )
+    def put(self, request: AuthedRequest, id: UUID) -> Response:
+        """Answer (or change) the questionnaire; the checklist follows (as in the page)."""
+        project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
+        data = validated(self.InputSerializer, request.data)
+        services.classification_set(project=project, actor=request.user, answers=data["answers"])
+        return Response(ClassificationOutputSerializer(_classification(project)).data)

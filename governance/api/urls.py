@@ -26,6 +26,7 @@ urlpatterns = [
     path("webhooks/<uuid:id>/rotate-secret/", webhooks.WebhookRotateSecretApi.as_view(), name="webhook-rotate-secret"),
     path("webhooks/<uuid:id>/deliveries/", webhooks.WebhookDeliveryListApi.as_view(), name="webhook-deliveries"),
     path("deliveries/<uuid:id>/resend/", webhooks.DeliveryResendApi.as_view(), name="delivery-resend"),
+    path("projects/<uuid:id>/classification/", register.ProjectClassificationApi.as_view(), name="project-classification"),
     path("projects/<uuid:id>/compliance/", register.ProjectComplianceApi.as_view(), name="project-compliance"),
     path("projects/<uuid:id>/report/", reports.ProjectReportApi.as_view(), name="project-report"),
 ]
