@@ -29,6 +29,8 @@ from lifecycle.services.templates import REF_PATTERN, validate_item
 
 CRITERION_KEYS = ("key", "kind", "must_meet", "weight", "tiers", "artifact_type", "signoff_kind", "level", "metric")
 _PARAMS = ("artifact_type", "signoff_kind", "level", "metric")
+# The sign-off kinds a template names (a classification change's sign-off is made by the service).
+TEMPLATE_SIGNOFF_KINDS = [k for k in SignoffKind.values if k != SignoffKind.CLASSIFICATION_CHANGE]
 
 
 class GovernanceSection:
@@ -64,7 +66,7 @@ class GovernanceSection:
                 check.error(entries.line_of(j), entry_path, "must be a mapping")
                 continue
             check.unknown_keys(entry, ("kind", "function", "title", "guidance", "refs"), entry_path)
-            check.choice(entry, "kind", f"{entry_path}.kind", SignoffKind.values)
+            check.choice(entry, "kind", f"{entry_path}.kind", TEMPLATE_SIGNOFF_KINDS)
             check.choice(entry, "function", f"{entry_path}.function", sorted(functions))
             check.text(entry, "title", f"{entry_path}.title")
             check.text(entry, "guidance", f"{entry_path}.guidance", required=False, max_len=GUIDANCE_MAX_LENGTH)
@@ -131,7 +133,7 @@ class GovernanceSection:
         if kind == CriterionKind.ARTIFACT_APPROVED:
             check.choice(criterion, "artifact_type", f"{path}.artifact_type", ArtifactTypeKey.values)
         elif kind == CriterionKind.SIGNOFF_APPROVED:
-            check.choice(criterion, "signoff_kind", f"{path}.signoff_kind", SignoffKind.values)
+            check.choice(criterion, "signoff_kind", f"{path}.signoff_kind", TEMPLATE_SIGNOFF_KINDS)
         elif kind == CriterionKind.NO_OPEN_RISK:
             check.choice(criterion, "level", f"{path}.level", RiskLevel.values)
         elif kind == CriterionKind.METRIC_TARGET and "metric" in criterion:

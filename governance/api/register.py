@@ -263,13 +263,29 @@ class ClassificationOutputSerializer(serializers.Serializer):
     classified_by = UserRefSerializer(allow_null=True)
     classified_at = Timestamp(allow_null=True)
     obligations = ObligationSerializer(many=True)
+    pending = inline_serializer(
+        "PendingClassification",
+        {
+            "tier": serializers.ChoiceField(choices=Tier.choices),
+            "role": serializers.ChoiceField(choices=Classification.Role.choices),
+            "reason": serializers.CharField(),
+            "requested_at": serializers.CharField(),
+            "signoff": serializers.UUIDField(allow_null=True),
+        },
+        allow_null=True,
+        help_text="A change that waits for its sign-off before it takes effect (null when none waits).",
+    )
 
 
 def _classification(project: Project) -> dict:
     current = Classification.objects.select_related("classified_by", "project").filter(project=project).first()
     if current is None:
         empty = dict.fromkeys(("tier", "role", "model_role", "classified_by", "classified_at"))
-        return {"classified": False, **empty, "rationale": [], "answers": {}, "obligations": []}
+        return {"classified": False, **empty, "rationale": [], "answers": {}, "obligations": [], "pending": None}
+    pending = None
+    if current.pending:
+        keys = ("tier", "role", "reason", "requested_at")
+        pending = {**{k: current.pending[k] for k in keys}, "signoff": current.pending_signoff_id}
     return {
         "classified": True,
         "tier": current.tier,
@@ -280,6 +296,7 @@ def _classification(project: Project) -> dict:
         "classified_by": current.classified_by,
         "classified_at": current.classified_at,
         "obligations": [vars(o) for o in selectors.classification_obligations(classification=current)],
+        "pending": pending,
     }
 
 

@@ -194,6 +194,10 @@ class Classification(models.Model):
     rationale = models.TextField()
     classified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     classified_at = models.DateTimeField(default=timezone.now)
+    # A change that waits for its sign-off (governance.services.classification): the answers, the
+    # tier and role they give, why it needs the sign-off, and who asked when. None when none waits.
+    pending = models.JSONField(null=True, blank=True)
+    pending_signoff = models.ForeignKey("governance.Signoff", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         indexes = [models.Index(fields=["tier"], name="classification_tier_idx")]

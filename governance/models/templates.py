@@ -26,6 +26,8 @@ class SignoffKind(models.TextChoices):
     DATA_PRIVACY = "data_privacy", "Data privacy (GDPR, CCPA)"
     LEGAL_REVIEW = "legal_review", "Regulatory and legal review"
     SECURITY_REVIEW = "security_review", "Security review"
+    # Not in templates: the sign-off a classification change that lowers duties waits for.
+    CLASSIFICATION_CHANGE = "classification_change", "EU AI Act classification change"
 
 
 class RiskLevel(models.TextChoices):

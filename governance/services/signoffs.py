@@ -16,7 +16,8 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.utils import timezone
 
 from governance.limits import COMMENT_MAX_LENGTH
-from governance.models import Signoff, SignoffKindTemplate
+from governance.models import Signoff, SignoffKind, SignoffKindTemplate
+from governance.services.classification import classification_requester, classification_signoff_decided
 from lifecycle import hooks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
@@ -123,6 +124,10 @@ def signoff_decide(*, signoff: Signoff, actor: User, decision: str, comment: str
     lifecycle_services.lock_writable(signoff.project_id)
     signoff = Signoff.objects.select_for_update(of=("self",), no_key=True).select_related("project", "function").get(pk=signoff.pk)
     signoff_decider_check(access=access, signoff=signoff)
+    if classification_requester(signoff) == str(actor.pk):
+        raise PermissionDenied("You asked for this classification change; another member of the function signs it off.")
+    if signoff.status != Signoff.Status.PENDING and signoff.kind == SignoffKind.CLASSIFICATION_CHANGE:
+        raise Conflict("This classification change is decided already: change the answers again to ask anew.", code="signoff_decided")
     if decision not in (Signoff.Status.APPROVED, Signoff.Status.REJECTED):
         raise ApplicationError("Decide approved or rejected.", fields={"decision": ["Choose approved or rejected."]})
     comment = text_within(field="comment", text=(comment or "").strip(), limit=COMMENT_MAX_LENGTH, label="Comment")
@@ -145,6 +150,8 @@ def signoff_decide(*, signoff: Signoff, actor: User, decision: str, comment: str
         before=before,
         after=signoff_snapshot(signoff),
     )
+    if signoff.kind == SignoffKind.CLASSIFICATION_CHANGE:
+        classification_signoff_decided(signoff=signoff, actor=actor)
     lifecycle_services.notify(
         users=lifecycle_selectors.project_users(project=signoff.project, roles=("owner",)),
         kind="signoff_decided",
@@ -168,6 +175,8 @@ def signoff_reopen(*, signoff: Signoff, actor: User) -> Signoff:
     signoff = Signoff.objects.select_for_update(of=("self",), no_key=True).select_related("project").get(pk=signoff.pk)
     if signoff.status == Signoff.Status.PENDING:
         raise Conflict("This sign-off is already pending.", code="signoff_pending")
+    if signoff.kind == SignoffKind.CLASSIFICATION_CHANGE:
+        raise Conflict("A classification change is not reopened: change the answers again to ask anew.", code="signoff_decided")
     before = signoff_snapshot(signoff)
     signoff.status = Signoff.Status.PENDING
     _save(signoff)

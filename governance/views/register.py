@@ -107,8 +107,8 @@ def classification(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
     """The EU AI Act questionnaire. Everyone in the project reads the result; owners and
     contributors answer it (classification_set refuses the others)."""
     project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
-    current = Classification.objects.filter(project=project).first()
-    initial = classification_initial(current.answers if current else {})
+    current = Classification.objects.select_related("classified_by", "pending_signoff").filter(project=project).first()
+    initial = classification_initial((current.pending or {}).get("answers") or current.answers if current else {})
     form = ClassificationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

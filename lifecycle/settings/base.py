@@ -413,6 +413,7 @@ SPECTACULAR_SETTINGS = {
         "CoverageStatusEnum": "governance.selectors.compliance.COVERAGE_STATUSES",
         "RiskInputStatusEnum": "governance.api.risks.RISK_INPUT_STATUSES",
         "WebhookEventEnum": "governance.models.webhooks.WebhookEvent",
+        "ValueChainRoleEnum": "governance.models.register.Classification.Role",
         "WebhookStatusEnum": "governance.models.webhooks.WebhookEndpoint.Status",
         "DeliveryStatusEnum": "governance.models.webhooks.WebhookDelivery.Status",
         "ChangeOpEnum": "lifecycle.models.records.ChangeRecord.Op",

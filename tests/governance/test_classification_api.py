@@ -29,7 +29,10 @@ def test_a_contributor_classifies_and_reads_the_duties_with_their_dates(api_for,
     assert any("Art. 6(2)" in line for line in body["rationale"])
     duty = next(o for o in body["obligations"] if o["key"] == "deployer-art-26-6-keep-logs")
     assert duty["phase"] == "Integrate" and "eu-ai-act:art-26-6" in duty["refs"]
-    assert [(d["key"], d["status"]) for d in duty["applies_from"]][:2] == [("general-application", "in_force"), ("omnibus-annex-iii", "proposed")]
+    assert [(d["key"], d["status"]) for d in duty["applies_from"]][:2] == [
+        ("general-application", "in_force"),
+        ("omnibus-annex-iii", "proposed"),
+    ]
     # The checklist follows, and every member reads the same.
     assert ChecklistItem.objects.filter(project=project, key="deployer-art-26-6-keep-logs").exists()
     assert api_for(vic).get(url(project)).json() == body

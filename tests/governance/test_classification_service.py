@@ -12,6 +12,7 @@ from governance.models import Classification, Gate
 from governance.services import readiness
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
+from lifecycle.models import AuditEvent
 from phases.models import ChecklistItem
 
 PROVIDER_HIGH = {
@@ -126,8 +127,11 @@ def test_the_art_6_3_derogation_brings_its_record_and_registration_for_the_provi
     assert change.classification.tier == "minimal"
     code = "minimal-art-95-voluntary-code"
     assert keys(project) == {"all-art-6-4-derogation-assessment", "all-art-49-2-derogation-registration", LITERACY, code}
+
+
+def test_a_deployer_using_the_derogation_owes_neither_record_nor_registration(project, alice):
     classify(project, alice, annex_iii_points=["4a"], derogations=["narrow_task"], role="deployer")
-    assert keys(project) == {LITERACY, code}
+    assert keys(project) == {LITERACY, "minimal-art-95-voluntary-code"}
 
 
 @pytest.mark.parametrize(
@@ -144,17 +148,23 @@ def test_importers_distributors_and_representatives_get_their_own_article(projec
     assert keys(project) == {own}
 
 
-def test_changing_an_answer_swaps_the_obligations_and_says_so(project, alice):
+def test_changing_an_answer_swaps_the_obligations_and_says_so(project, alice, ava):
     classify(project, alice, annex_iii_points=["4a"], role="provider")
     before = keys(project)
 
-    change = classify(project, alice, transparency=["art-50-1"], role="provider")
+    # A lower tier takes effect once signed off (test_classification_change_signoff.py).
+    signoff = classify(project, alice, transparency=["art-50-1"], role="provider").signoff
+    link = [{"type": "link", "url": "https://wiki.example/assessment"}]
+    services.signoff_decide(signoff=signoff, actor=ava, decision="approved", comment="Confirmed.", evidence=link)
 
-    assert change.classification.tier == "limited"
+    assert Classification.objects.get(project=project).tier == "limited"
     assert keys(project) == {"limited-art-50-1-ai-interaction-notice", LITERACY}
-    assert len(change.removed) == len(before - keys(project))
-    assert change.summary.startswith("Tier changed from High-risk to Limited risk (transparency)")
-    assert "removed" in change.summary
+    decided = AuditEvent.objects.get(action="project.classified", after__signed_off_by="ava")
+    removed = len(before - keys(project))
+    assert decided.after["summary"] == (
+        f"Tier changed from High-risk to Limited risk (transparency); 1 obligation added to the checklist; "
+        f"{removed} no longer apply and were removed."
+    )
 
 
 def test_answering_the_same_twice_changes_nothing_on_the_checklist(project, alice):
@@ -186,6 +196,9 @@ def test_answers_stored_before_the_role_was_asked_still_read(project, alice):
     """`provider: true` alone means provider; its absence, deployer."""
     assert classify(project, alice, annex_iii_areas=[4], provider=True).classification.role == "provider"
     assert keys(project) == PROVIDER_HIGH | {LITERACY}
+
+
+def test_answers_without_the_provider_flag_read_as_a_deployers(project, alice):
     assert classify(project, alice, annex_iii_areas=[4]).classification.role == "deployer"
     assert keys(project) == DEPLOYER_HIGH | DEPLOYER_ANNEX_III | {LITERACY}
 
