@@ -25,12 +25,14 @@ from governance.limits import (
     SIGNOFF_LINKS_TEXT_MAX_LENGTH,
 )
 from governance.models import Incident, Risk, RiskLevel, WebhookEvent
+from governance.models.register import MEMBER_STATES
 from governance.selectors.risks import RISK_ORDERINGS, risk_owner_resolve
 from lifecycle.exceptions import ApplicationError
 from lifecycle.forms import AccessibleForm, QueryForm, choice_field
 from lifecycle.models import PhaseKey, Project
 
 DATE = forms.DateInput(attrs={"type": "date"})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
 # A status filter of its own: every risk that is not closed (what the heat maps count).
 NOT_CLOSED = "not_closed"
 
@@ -209,10 +211,20 @@ class IncidentForm(AccessibleForm):
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=REGISTER_TEXT_MAX_LENGTH, label="Actions taken"
     )
     serious = forms.BooleanField(required=False, label="Serious incident (EU AI Act Art. 73)")
-    reported_at = forms.DateTimeField(
-        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="Reported to the authority at"
+    aware_on = forms.DateField(
+        required=False,
+        widget=DATE,
+        label="We became aware of it on",
+        help_text="The report's deadline runs from this day (today when empty).",
     )
-    reported_to = forms.CharField(max_length=200, required=False)
+    harm = forms.ChoiceField(required=False, choices=[("", "—"), *Incident.Harm.choices], label="What makes it serious (Art. 3(49))")
+    death = forms.BooleanField(required=False, label="A person died (report within 10 days, Art. 73(4))")
+    widespread = forms.BooleanField(required=False, label="A widespread infringement (report within 2 days, Art. 73(3))")
+    reported_at = forms.DateTimeField(required=False, widget=DATETIME, label="Initial report sent at")
+    reported_to = forms.CharField(max_length=200, required=False, label="Authority reported to")
+    member_state = forms.ChoiceField(required=False, choices=[("", "—"), *MEMBER_STATES], label="Member State")
+    follow_up_at = forms.DateTimeField(required=False, widget=DATETIME, label="Follow-up report sent at")
+    provider_informed_at = forms.DateTimeField(required=False, widget=DATETIME, label="Provider informed at (deployers, Art. 26(5))")
 
 
 class CategoryForm(AccessibleForm):

@@ -231,7 +231,11 @@ def _pdf_summary(pdf: _ReportPDF, report: dict) -> None:
                 + (", ".join(f"{n} {k}" for k, n in s["gate_decisions"]["outcomes"].items()) or "none decided"),
             ),
             ("Framework coverage", ", ".join(f"{k} {v}%" for k, v in s["framework_coverage"].items()) or "-"),
-            ("Incidents", f"{s['incidents']['total']} ({s['incidents']['serious']} serious)"),
+            (
+                "Incidents",
+                f"{s['incidents']['total']} ({s['incidents']['serious']} serious; reports due {s['incidents']['reports_due']}, "
+                f"overdue {s['incidents']['reports_overdue']})",
+            ),
         ]
     )
 

@@ -24,7 +24,11 @@ def risk_acceptances_expire_task() -> int:
 @shared_task
 def post_launch_schedule_task() -> dict:
     """Create the audits and reviews that fell due, and flag the overdue ones (idempotent)."""
-    return {"created": services.post_launch_tasks_create_due(), "overdue_notified": services.post_launch_overdue_notify()}
+    return {
+        "created": services.post_launch_tasks_create_due(),
+        "overdue_notified": services.post_launch_overdue_notify(),
+        "incident_reports_notified": services.incident_reports_notify(),
+    }
 
 
 @shared_task(

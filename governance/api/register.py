@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from governance import selectors, services
 from governance.limits import COMMENT_MAX_LENGTH, REGISTER_TEXT_MAX_LENGTH
 from governance.models import Classification, Incident, Signoff, Tier
+from governance.models.register import MEMBER_STATES
 from governance.selectors.compliance import COVERAGE_STATUSES
 from governance.selectors.report import framework_coverage_data
 from lifecycle import selectors as lifecycle_selectors
@@ -113,11 +114,23 @@ class IncidentOutputSerializer(serializers.Serializer):
     affected_users = serializers.IntegerField()
     actions = serializers.CharField()
     serious = serializers.BooleanField()
+    aware_on = serializers.DateField(allow_null=True)
+    harm = serializers.CharField(help_text="What makes it serious (Art. 3(49)): " + ", ".join(Incident.Harm.values) + ", or empty.")
+    death = serializers.BooleanField()
+    widespread = serializers.BooleanField()
+    report_due_on = serializers.DateField(allow_null=True, help_text="When the report to the authority is due (Art. 73).")
+    report_status = serializers.SerializerMethodField(help_text="due, overdue, or empty when not serious or reported.")
     reported_at = Timestamp(allow_null=True)
     reported_to = serializers.CharField()
+    member_state = serializers.CharField()
+    follow_up_at = Timestamp(allow_null=True)
+    provider_informed_at = Timestamp(allow_null=True)
     created_by = UserRefSerializer(allow_null=True)
     created_at = Timestamp()
     updated_at = Timestamp()
+
+    def get_report_status(self, incident: Incident) -> str:
+        return incident.report_status()
 
 
 class IncidentInputSerializer(StrictSerializer):
@@ -128,8 +141,15 @@ class IncidentInputSerializer(StrictSerializer):
     affected_users = serializers.IntegerField(min_value=0, max_value=2_000_000_000, required=False, default=0)
     actions = serializers.CharField(max_length=REGISTER_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
     serious = serializers.BooleanField(required=False, default=False)
+    aware_on = serializers.DateField(required=False, allow_null=True, default=None)
+    harm = serializers.ChoiceField(choices=Incident.Harm.choices, required=False, allow_blank=True, default="")
+    death = serializers.BooleanField(required=False, default=False)
+    widespread = serializers.BooleanField(required=False, default=False)
     reported_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     reported_to = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    member_state = serializers.ChoiceField(choices=MEMBER_STATES, required=False, allow_blank=True, default="")
+    follow_up_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    provider_informed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class IncidentPatchSerializer(IncidentInputSerializer):
@@ -140,8 +160,15 @@ class IncidentPatchSerializer(IncidentInputSerializer):
     affected_users = serializers.IntegerField(min_value=0, max_value=2_000_000_000, required=False)
     actions = serializers.CharField(max_length=REGISTER_TEXT_MAX_LENGTH, required=False, allow_blank=True)
     serious = serializers.BooleanField(required=False)
+    aware_on = serializers.DateField(required=False, allow_null=True)
+    harm = serializers.ChoiceField(choices=Incident.Harm.choices, required=False, allow_blank=True)
+    death = serializers.BooleanField(required=False)
+    widespread = serializers.BooleanField(required=False)
     reported_at = serializers.DateTimeField(required=False, allow_null=True)
     reported_to = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    member_state = serializers.ChoiceField(choices=MEMBER_STATES, required=False, allow_blank=True)
+    follow_up_at = serializers.DateTimeField(required=False, allow_null=True)
+    provider_informed_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
 class ProjectIncidentListApi(ApiView):

@@ -266,12 +266,58 @@ class PostLaunchTask(models.Model):
         return self.status == self.Status.DUE and self.due_on < (today or timezone.localdate())
 
 
+# The EU and EEA states whose market surveillance authorities receive serious-incident reports.
+MEMBER_STATES = [
+    (code, code)
+    for code in (
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+        "IS",
+        "LI",
+        "NO",
+    )
+]
+
+
 class Incident(models.Model):
     class Severity(models.TextChoices):
         LOW = "low", "Low"
         MEDIUM = "medium", "Medium"
         HIGH = "high", "High"
         CRITICAL = "critical", "Critical"
+
+    class Harm(models.TextChoices):
+        """What makes an incident serious (EU AI Act Art. 3(49))."""
+
+        HEALTH = "health", "(a) The death of a person, or serious harm to a person's health"
+        CRITICAL_INFRASTRUCTURE = "critical_infrastructure", "(b) A serious and irreversible disruption of critical infrastructure"
+        FUNDAMENTAL_RIGHTS = "fundamental_rights", "(c) An infringement of Union law obligations that protect fundamental rights"
+        PROPERTY_OR_ENVIRONMENT = "property_or_environment", "(d) Serious harm to property or the environment"
 
     change_type = "incident"
 
@@ -284,8 +330,20 @@ class Incident(models.Model):
     affected_users = models.PositiveIntegerField(default=0)
     actions = models.TextField(blank=True, max_length=REGISTER_TEXT_MAX_LENGTH)
     serious = models.BooleanField(default=False, help_text="A serious incident in the sense of EU AI Act Art. 73")
-    reported_at = models.DateTimeField(null=True, blank=True)
-    reported_to = models.CharField(max_length=200, blank=True)
+    # The clock of a serious incident (Art. 73): when the organisation became aware of it, what
+    # made it serious, and the report's due date that follows (report_deadline_days).
+    aware_on = models.DateField(null=True, blank=True)
+    harm = models.CharField(max_length=30, choices=Harm.choices, blank=True)
+    death = models.BooleanField(default=False)
+    widespread = models.BooleanField(default=False, help_text="A widespread infringement (Art. 3(61))")
+    report_due_on = models.DateField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)  # the initial report
+    reported_to = models.CharField(max_length=200, blank=True)  # the authority
+    member_state = models.CharField(max_length=2, choices=MEMBER_STATES, blank=True)
+    follow_up_at = models.DateTimeField(null=True, blank=True)
+    provider_informed_at = models.DateTimeField(null=True, blank=True)  # a deployer's duty, Art. 26(5)
+    # The last reminder sent about the report ("due", "overdue"), so each is sent once.
+    report_reminded = models.CharField(max_length=10, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -301,3 +359,20 @@ class Incident(models.Model):
         from django.urls import reverse
 
         return reverse("governance:incident-detail", args=[self.pk])
+
+    def report_status(self, today: date | None = None) -> str:
+        """ "" (not a serious incident, or reported), "due" (the report is due) or "overdue"."""
+        if not self.serious or self.reported_at or self.report_due_on is None:
+            return ""
+        return "overdue" if self.report_due_on < (today or timezone.localdate()) else "due"
+
+
+def report_deadline_days(*, harm: str, death: bool, widespread: bool) -> int:
+    """Days from awareness to the report of a serious incident (EU AI Act Art. 73(2)-(4)): two for
+    a widespread infringement or a serious disruption of critical infrastructure, ten in the event
+    of a death, fifteen otherwise."""
+    if widespread or harm == Incident.Harm.CRITICAL_INFRASTRUCTURE:
+        return 2
+    if death:
+        return 10
+    return 15

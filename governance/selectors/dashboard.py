@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from governance.models import Classification, Gate, PostLaunchTask, Review, Risk, RiskMatrix, Tier
+from governance.models import Classification, Gate, Incident, PostLaunchTask, Review, Risk, RiskMatrix, Tier
 from governance.selectors.risks import heat_map
 from lifecycle.infrastructure import charts
 from lifecycle.models import Project, User
@@ -81,7 +81,15 @@ def overdue_post_launch(user: User, project_ids: QuerySet) -> dict:
         project_id__in=project_ids, status=PostLaunchTask.Status.DUE, due_on__lt=timezone.localdate()
     ).select_related("project")
     rows = list(tasks.order_by("due_on", "id")[:TOP])
-    return {"post_launch": {"rows": rows, "total": tasks.count() if len(rows) == TOP else len(rows)}}
+    # Serious incidents whose report to the authority is still to be sent, by due date (Art. 73).
+    reports = Incident.objects.filter(
+        project_id__in=project_ids, serious=True, reported_at__isnull=True, report_due_on__isnull=False
+    ).select_related("project")
+    due = list(reports.order_by("report_due_on", "id")[:TOP])
+    return {
+        "post_launch": {"rows": rows, "total": tasks.count() if len(rows) == TOP else len(rows)},
+        "incident_reports": {"rows": due, "total": reports.count() if len(due) == TOP else len(due)},
+    }
 
 
 # --- The EU AI Act tier as a project filter -----------------------------------------------------

@@ -362,8 +362,15 @@ def _incident(incident: Any) -> dict:
         "affected_users": incident.affected_users,
         "actions": incident.actions,
         "serious": incident.serious,
+        "aware_on": _date(incident.aware_on),
+        "harm": incident.harm,
+        "report_due_on": _date(incident.report_due_on),
+        "report_status": incident.report_status(),
         "reported_at": timestamp(incident.reported_at),
         "reported_to": incident.reported_to,
+        "member_state": incident.member_state,
+        "follow_up_at": timestamp(incident.follow_up_at),
+        "provider_informed_at": timestamp(incident.provider_informed_at),
         "created_by": _user(incident.created_by),
     }
 
@@ -415,5 +422,10 @@ def _summary(s: dict) -> dict:
         "signoffs": dict(Counter(x["status"] for x in s["signoffs"]), total=len(s["signoffs"])),
         "gate_decisions": {"total": len(s["gate_decisions"]), "outcomes": dict(outcomes)},
         "framework_coverage": {fw["key"]: fw["coverage"] for fw in s["framework_coverage"]},
-        "incidents": {"total": len(incidents), "serious": sum(i["serious"] for i in incidents)},
+        "incidents": {
+            "total": len(incidents),
+            "serious": sum(i["serious"] for i in incidents),
+            "reports_due": sum(i["report_status"] == "due" for i in incidents),
+            "reports_overdue": sum(i["report_status"] == "overdue" for i in incidents),
+        },
     }

@@ -9,6 +9,7 @@ from governance.services.frameworks import (
 )
 from governance.services.post_launch import (
     incident_create,
+    incident_reports_notify,
     incident_update,
     post_launch_overdue_notify,
     post_launch_schedule_set,
@@ -54,6 +55,7 @@ __all__ = [
     "framework_validate",
     "governance_reference_data",
     "incident_create",
+    "incident_reports_notify",
     "incident_update",
     "post_launch_overdue_notify",
     "post_launch_schedule_set",

@@ -10,11 +10,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from governance.limits import NOTES_MAX_LENGTH, REGISTER_TEXT_MAX_LENGTH
 from governance.models import Incident, PostLaunchSchedule, PostLaunchTask
+from governance.models.register import MEMBER_STATES, report_deadline_days
 from lifecycle import locks
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle import services as lifecycle_services
@@ -24,7 +25,23 @@ from lifecycle.models import Project, User
 from lifecycle.permissions import Action
 
 MAX_CATCH_UP = 24  # occurrences created per project and kind in one run
-INCIDENT_FIELDS = ("title", "occurred_on", "severity", "affected_users", "serious", "reported_at", "reported_to")
+INCIDENT_FIELDS = (
+    "title",
+    "occurred_on",
+    "severity",
+    "affected_users",
+    "serious",
+    "aware_on",
+    "harm",
+    "death",
+    "widespread",
+    "report_due_on",
+    "reported_at",
+    "reported_to",
+    "member_state",
+    "follow_up_at",
+    "provider_informed_at",
+)
 
 
 def _bad(field: str, message: str) -> ApplicationError:
@@ -191,7 +208,36 @@ def _clean_incident(fields: dict[str, Any]) -> dict[str, Any]:
     affected = cleaned.get("affected_users", 0)
     if isinstance(affected, bool) or not isinstance(affected, int) or affected < 0:
         raise _bad("affected_users", "Use a whole number, zero or more.")
+    if cleaned.get("harm") not in (None, "", *Incident.Harm.values):
+        raise _bad("harm", f"Choose one of: {', '.join(Incident.Harm.values)}.")
+    if cleaned.get("member_state") not in (None, "", *dict(MEMBER_STATES)):
+        raise _bad("member_state", "Use the two-letter code of an EU or EEA state.")
+    aware = cleaned.get("aware_on")
+    if aware is not None and aware > timezone.localdate():
+        raise _bad("aware_on", "You cannot have become aware of it in the future.")
     return cleaned
+
+
+def _incident_clock(incident: Incident) -> None:
+    """Check the serious-incident fields together and set the report's due date (Art. 73): the
+    clock starts when the organisation became aware (the day it is logged, unless said)."""
+    if incident.death and incident.harm in ("", Incident.Harm.HEALTH):
+        incident.harm = Incident.Harm.HEALTH
+    elif incident.death:
+        raise _bad("death", "A death is harm (a) of Art. 3(49): choose that harm, or untick the death.")
+    if incident.aware_on is not None and incident.aware_on < incident.occurred_on:
+        raise _bad("aware_on", "You cannot have become aware of it before it happened.")
+    if incident.reported_at and incident.follow_up_at and incident.follow_up_at < incident.reported_at:
+        raise _bad("follow_up_at", "The follow-up comes after the initial report.")
+    previous = incident.report_due_on
+    if not incident.serious:
+        incident.report_due_on = None
+    else:
+        incident.aware_on = incident.aware_on or timezone.localdate()
+        days = report_deadline_days(harm=incident.harm, death=incident.death, widespread=incident.widespread)
+        incident.report_due_on = incident.aware_on + timedelta(days=days)
+    if incident.report_due_on != previous:
+        incident.report_reminded = ""  # a new deadline is reminded of anew
 
 
 @lifecycle_services.atomic
@@ -199,6 +245,7 @@ def incident_create(*, project: Project, actor: User, **fields: Any) -> Incident
     lifecycle_services.require(actor, project, Action.CONTRIBUTE)
     project = lifecycle_services.lock_writable(project)
     incident = Incident(project=project, created_by=actor, **_clean_incident(fields))
+    _incident_clock(incident)
     incident.full_clean(exclude=["project", "created_by"])
     incident.save()
     lifecycle_services.change_record(
@@ -209,7 +256,11 @@ def incident_create(*, project: Project, actor: User, **fields: Any) -> Incident
         after=lifecycle_services.snapshot(incident, INCIDENT_FIELDS),
     )
     recipients = lifecycle_selectors.project_users(project=project, roles=("owner",), functions=("compliance_officer",))
-    serious = " It is marked as a serious incident (EU AI Act Art. 73): report it to the authority in time." if incident.serious else ""
+    serious = (
+        f" It is a serious incident (EU AI Act Art. 73): report it to the authority by {incident.report_due_on:%d %b %Y}."
+        if incident.serious and incident.report_due_on
+        else ""
+    )
     lifecycle_services.notify(
         users=[u for u in recipients if u.pk != actor.pk],
         kind="incident_created",
@@ -229,6 +280,7 @@ def incident_update(*, incident: Incident, actor: User, **fields: Any) -> Incide
     before = lifecycle_services.snapshot(incident, INCIDENT_FIELDS)
     for name, value in _clean_incident(fields).items():
         setattr(incident, name, value)
+    _incident_clock(incident)
     incident.full_clean(exclude=["project", "created_by"])
     lifecycle_services.save_versioned(incident)
     lifecycle_services.change_record(
@@ -240,3 +292,30 @@ def incident_update(*, incident: Incident, actor: User, **fields: Any) -> Incide
         after=lifecycle_services.snapshot(incident, INCIDENT_FIELDS),
     )
     return incident
+
+
+@lifecycle_services.atomic
+def incident_reports_notify(*, today: date | None = None) -> int:
+    """Tell a project's owners and compliance officers, once when a serious incident's report falls
+    due (two days before its deadline) and once when it is overdue (the beat schedule's work)."""
+    today = today or timezone.localdate()
+    waiting = Incident.objects.filter(serious=True, reported_at__isnull=True, report_due_on__isnull=False)
+    stage = {"due": Q(report_due_on__gte=today, report_due_on__lte=today + timedelta(days=2)), "overdue": Q(report_due_on__lt=today)}
+    pending = waiting.filter((stage["due"] & Q(report_reminded="")) | (stage["overdue"] & ~Q(report_reminded="overdue")))
+    locks.lock_projects(pending.values_list("project_id", flat=True))
+    sent = 0
+    for incident in pending.select_for_update(of=("self",), no_key=True).select_related("project"):
+        status = incident.report_status(today)
+        incident.report_reminded = status
+        incident.save(update_fields=["report_reminded"])
+        late = "is overdue" if status == "overdue" else "is due"
+        lifecycle_services.notify(
+            users=lifecycle_selectors.project_users(project=incident.project, roles=("owner",), functions=("compliance_officer",)),
+            kind="incident_created",
+            title=f"Serious-incident report {late}: {incident.title}",
+            body=f"The report to the market surveillance authority {late} on {incident.report_due_on:%d %b %Y} (EU AI Act Art. 73).",
+            url=incident.get_absolute_url(),
+            project=incident.project,
+        )
+        sent += 1
+    return sent

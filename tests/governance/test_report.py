@@ -145,7 +145,7 @@ def test_it_has_signoffs_decisions_with_snapshots_coverage_incidents_and_audit(r
     summary = report["summary"]
     assert summary["risks"]["open"] == 1 and summary["risks"]["open_by_level"]["high"] == 1
     assert summary["gate_decisions"]["outcomes"] == {"go": 1}
-    assert summary["incidents"] == {"total": 1, "serious": 1}
+    assert summary["incidents"] == {"total": 1, "serious": 1, "reports_due": 1, "reports_overdue": 0}
 
 
 def test_the_audit_excerpt_is_the_latest_fifty_events(project, bob):
