@@ -77,10 +77,29 @@ def _not_applicable_reason(requirement: Requirement, classification: Classificat
     return f"Applies to {wanted} systems; this project is classified {Tier(classification.tier).label.lower()}."
 
 
+UNCOVERED = "It binds this project (its tier and role), and nothing in its checklist, artifacts or sign-offs covers it yet."
+
+
+def _uncovered_duties(classification: Classification | None, cited: set[str]) -> dict[str, list[Requirement]]:
+    """The duties (requirements that name the roles they bind) that bind a classified project by
+    its tiers in force and role but that none of its work cites: coverage lists them as open,
+    so that it is measured against what applies, not only against what the project chose to map."""
+    if classification is None:
+        return {}
+    tiers = set(classification.obligation_tiers)
+    found: dict[str, list[Requirement]] = defaultdict(list)
+    for requirement in Requirement.objects.filter(extra__has_key="roles").order_by("framework_id", "order"):
+        binds = classification.role in requirement.extra["roles"] and (not requirement.tiers or set(requirement.tiers) & tiers)
+        if binds and requirement.ref not in cited:
+            found[requirement.framework_id].append(requirement)
+    return found
+
+
 def compliance_for_project(*, project: Project) -> list[FrameworkCoverage]:
     """Per framework, every requirement the project's checklist, artifacts and sign-offs map
     to: met (and by which evidence) when all of it is done, approved or signed; open otherwise;
-    not applicable when the requirement is for tiers the project is not in."""
+    not applicable when the requirement is for tiers the project is not in. Then every duty that
+    binds the classified project's tier and role but that nothing maps to, as open."""
     by_ref: dict[str, list[dict]] = defaultdict(list)
     for item in _work(project):
         for ref in item["refs"]:
@@ -97,6 +116,7 @@ def compliance_for_project(*, project: Project) -> list[FrameworkCoverage]:
     for requirement in Requirement.objects.filter(query).order_by("framework_id", "order") if codes else []:
         requirements[requirement.framework_id].append(requirement)
     totals = dict(Requirement.objects.values("framework_id").annotate(n=Count("pk")).order_by().values_list("framework_id", "n"))
+    uncovered = _uncovered_duties(classification, set(by_ref))
     result = []
     for framework in Framework.objects.order_by("key"):
         statuses = []
@@ -105,6 +125,8 @@ def compliance_for_project(*, project: Project) -> list[FrameworkCoverage]:
             reason = _not_applicable_reason(requirement, classification)
             status = "not_applicable" if reason else "met" if all(w["satisfied"] for w in work) else "open"
             statuses.append(RequirementStatus(requirement.code, requirement.title, requirement.level, status, work, reason))
+        for requirement in uncovered.get(framework.key, []):
+            statuses.append(RequirementStatus(requirement.code, requirement.title, requirement.level, "open", [], UNCOVERED))
         result.append(
             FrameworkCoverage(
                 framework.key,

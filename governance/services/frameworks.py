@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
+from governance.classification import ROLES
 from governance.models import Framework, Requirement, RiskMatrix, Tier
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
@@ -18,7 +19,7 @@ from lifecycle.models import User
 
 FRAMEWORKS_DIR = Path(settings.BASE_DIR) / "governance" / "frameworks"
 TOP_KEYS = ("key", "name", "full_name", "source", "as_of", "requirements", "tiers", "dates")
-REQUIREMENT_KEYS = ("code", "title", "level", "parent", "summary", "tiers", "group", "number")
+REQUIREMENT_KEYS = ("code", "title", "level", "parent", "summary", "tiers", "roles", "group", "number")
 
 RISK_MATRICES = [
     {
@@ -105,6 +106,11 @@ def framework_validate(*, text: str) -> Node:
         for tier in check.strings(req, "tiers", f"{path}.tiers"):
             if tier not in Tier.values:
                 check.error(req.line_of("tiers"), f"{path}.tiers", f"unknown tier {tier!r}")
+        # A duty names the roles it binds (governance.classification.ROLES); coverage counts it
+        # for a project of that role and tier even when nothing cites it.
+        for role in check.strings(req, "roles", f"{path}.roles"):
+            if role not in dict(ROLES):
+                check.error(req.line_of("roles"), f"{path}.roles", f"unknown role {role!r}")
     for i, req in enumerate(requirements):
         if isinstance(req, Node) and req.get("parent") and req["parent"] not in codes:
             check.error(req.line_of("parent"), f"requirements[{i}].parent", f"{req['parent']!r} is not a code in this file")
@@ -143,7 +149,7 @@ def framework_import(*, text: str, actor: User | None = None) -> Framework:
             "parent_code": str(req.get("parent") or ""),
             "summary": str(req.get("summary") or "").strip(),
             "tiers": list(req.get("tiers") or []),
-            "extra": {k: req[k] for k in ("group", "number") if k in req},
+            "extra": {k: _plain(req[k]) for k in ("group", "number", "roles") if k in req},
             "order": order,
         }
         code = str(req["code"])

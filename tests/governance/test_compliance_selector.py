@@ -77,3 +77,32 @@ def test_every_framework_is_listed_with_its_source(project, key):
     fw = coverage(project, key)
     assert fw.source.startswith("https://") and fw.as_of
     assert fw.total_in_framework > 0
+
+
+def _eu(project):
+    return {r.code: r for r in coverage(project, "eu-ai-act").requirements}
+
+
+def test_a_duty_that_binds_the_project_but_nothing_covers_is_listed_open(project, alice):
+    """Coverage is measured against what applies, not only what the project chose to map."""
+    services.classification_set(project=project, actor=alice, answers={"annex_iii_points": ["4a"], "role": "provider"})
+    eu = _eu(project)
+    # Art. 16 (the provider's general duties) binds a high-risk provider; no item cites it.
+    assert (eu["art-16"].status, eu["art-16"].evidence, eu["art-16"].reason) == ("open", [], selectors.compliance.UNCOVERED)
+    # The duties the obligation items cite are there once, with their items as evidence.
+    assert [r.code for r in coverage(project, "eu-ai-act").requirements].count("art-9") == 1
+    assert eu["art-9"].evidence
+    # Another role's duties are not this project's.
+    assert "art-23" not in eu and "art-26-1" not in eu
+
+
+def test_a_deployer_is_measured_against_the_deployers_duties(project, alice):
+    services.classification_set(project=project, actor=alice, answers={"annex_iii_points": ["4a"], "role": "deployer"})
+    eu = _eu(project)
+    assert "art-16" not in eu and "art-43" not in eu
+    assert eu["art-26-1"].status == "open" and eu["art-26-1"].evidence  # cited by its obligation item
+    assert eu["art-4"].evidence
+
+
+def test_an_unclassified_project_lists_only_what_it_maps(project):
+    assert all(r.evidence for r in coverage(project, "eu-ai-act").requirements)

@@ -164,6 +164,9 @@ SYSTEM = {
     "signoffs_notify_due",
     "post_launch_tasks_create_due",
     "post_launch_overdue_notify",
+    "incident_reports_notify",
+    "classification_signoff_decided",  # from signoff_decide, which checked its actor
+    "classification_apply",  # from classification_set and the sign-off, which checked their actor
     "reviews_remind",
     "review_approvers_recheck",  # from the membership services, which checked their actor
     "gates_create_for_project",
@@ -200,6 +203,8 @@ READERS_AND_HELPERS = {
     "framework_validate",
     "report_filename",
     "signature",
+    "change_needs_signoff",
+    "classification_requester",
 }
 
 

@@ -103,6 +103,10 @@ def delete(cap: Cap, ok: int = 204) -> Call:
     return Call("delete", cap, ok)
 
 
+def put(cap: Cap, ok: int = 200, body: dict | None = None) -> Call:
+    return Call("put", cap, ok, body or {})
+
+
 @dataclass(frozen=True)
 class Route:
     target: str | None  # the fixture object the URL's `id` is, or None
@@ -293,6 +297,7 @@ ROUTES: dict[str, Route] = {
     "governance-api:webhook-deliveries": R("webhook", get(MANAGE)),
     "governance-api:delivery-resend": R("delivery", post(MANAGE, 201)),
     "governance-api:project-compliance": R("project", get(VIEW)),
+    "governance-api:project-classification": R("project", get(VIEW), put(CONTRIBUTE, body={"answers": {"role": "deployer"}})),
     "governance-api:project-report": R("project", get(VIEW, 202)),
 }
 
