@@ -3,6 +3,7 @@ reference data (frameworks, risk matrices) every installation starts with."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from django.conf import settings
@@ -120,16 +121,19 @@ def framework_validate(*, text: str) -> Node:
 
 
 @lifecycle_services.atomic
-def framework_import(*, text: str, actor: User | None = None) -> Framework:
+def framework_import(*, text: str, actor: User | None = None, shipped: bool = False) -> Framework:
     """Create or update a framework from YAML. Requirements are matched by code: new ones are
     added, changed ones updated, and ones no longer listed removed.
 
     Frameworks are for administrators (the admin site's import); `actor` None is the system (the
-    import_framework command, the reference data after migrate)."""
+    import_framework command, the reference data after migrate). `shipped` marks the copy the
+    product ships (governance/frameworks), with the hash of its text, so that a newer shipped
+    file replaces it after an upgrade while one an administrator imported is left alone."""
     if actor is not None and not actor.is_superuser:
         raise PermissionDenied("Only administrators can import frameworks.")
     doc = framework_validate(text=text)
     extra = {k: _plain(doc[k]) for k in ("tiers", "dates") if k in doc}
+    extra[SHIPPED_KEY] = _sha256(text) if shipped else ""
     framework, created = Framework.objects.update_or_create(
         key=doc["key"],
         defaults={
@@ -180,15 +184,36 @@ def _plain(value: object) -> object:
     return value
 
 
+# Framework.extra's record of the shipped file a framework was loaded from: its SHA-256, or ""
+# when an administrator imported it. Frameworks loaded before the record existed have no key.
+SHIPPED_KEY = "shipped_sha256"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def shipped_update_due(extra: dict | None, text: str) -> bool:
+    """Whether the shipped framework `text` is to be (re)loaded: it is missing; or it was loaded
+    from a shipped file that has changed since (a new obligation, a corrected date); or it was
+    loaded before that was recorded. One an administrator imported stays as they left it."""
+    if extra is None:
+        return True
+    recorded = extra.get(SHIPPED_KEY)
+    return recorded is None or (recorded != "" and recorded != _sha256(text))
+
+
 def governance_reference_data() -> None:
-    """Risk matrices and the shipped frameworks, when missing (after migrate, or a test flush):
-    the system's own work, no person acts."""
+    """Risk matrices and the shipped frameworks, when missing or when the shipped file changed
+    (after migrate, so an upgrade brings its framework data; or a test flush): the system's own
+    work, no person acts."""
     for matrix in RISK_MATRICES:
         RiskMatrix.objects.get_or_create(key=matrix["key"], defaults={k: v for k, v in matrix.items() if k != "key"})
-    present = set(Framework.objects.values_list("key", flat=True))
+    present = dict(Framework.objects.values_list("key", "extra"))
     for path in sorted(FRAMEWORKS_DIR.glob("*.yaml")):
-        if path.stem not in present:
-            framework_import(text=path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if shipped_update_due(present.get(path.stem), text):
+            framework_import(text=text, shipped=True)
     from governance.services.risks import risk_categories_bootstrap
 
     risk_categories_bootstrap()

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from governance import services
 from governance.models import Framework, Requirement
+from governance.services import frameworks
 
 MINIMAL = """key: test-fw
 name: Test framework
@@ -90,3 +91,34 @@ def test_admins_import_a_framework_in_the_admin(client_for, adam, alice):
     good = client_for(adam).post(url, {"file": SimpleUploadedFile("f.yaml", MINIMAL.encode())})
     assert good.status_code == 302
     assert Framework.objects.filter(key="test-fw").exists()
+
+
+def test_a_changed_shipped_framework_reaches_an_existing_installation(db, tmp_path, monkeypatch):
+    """After an upgrade, migrate's reference data reloads a shipped framework whose file changed;
+    an administrator's own import is left as they made it."""
+    shipped = tmp_path / "test-fw.yaml"
+    shipped.write_text(MINIMAL, encoding="utf-8")
+    monkeypatch.setattr(frameworks, "FRAMEWORKS_DIR", tmp_path)
+    services.governance_reference_data()
+    assert Requirement.objects.filter(framework="test-fw").count() == 2
+
+    # The next version of the product ships a new requirement: the next migrate loads it.
+    shipped.write_text(MINIMAL + "  - code: R2\n    title: New duty\n    level: clause\n", encoding="utf-8")
+    services.governance_reference_data()
+    assert Requirement.objects.filter(framework="test-fw", code="R2").exists()
+
+    # An administrator imports their own version: later runs keep it.
+    services.framework_import(text=MINIMAL.replace("title: First", "title: Ours"))
+    shipped.write_text(MINIMAL + "  - code: R3\n    title: Newer\n    level: clause\n", encoding="utf-8")
+    services.governance_reference_data()
+    assert Requirement.objects.get(framework="test-fw", code="R1").title == "Ours"
+    assert not Requirement.objects.filter(framework="test-fw", code="R3").exists()
+
+
+def test_a_framework_loaded_before_the_record_existed_is_brought_up_to_date(db):
+    eu = Framework.objects.get(key="eu-ai-act")
+    eu.extra.pop("shipped_sha256")
+    eu.save()
+    Requirement.objects.filter(framework=eu, code="art-26-6").delete()
+    services.governance_reference_data()
+    assert Requirement.objects.filter(framework=eu, code="art-26-6").exists()
