@@ -23,6 +23,7 @@ from governance.limits import (
     NOTES_MAX_LENGTH,
     REGISTER_TEXT_MAX_LENGTH,
     SIGNOFF_LINKS_TEXT_MAX_LENGTH,
+    SOA_JUSTIFICATION_MAX_LENGTH,
 )
 from governance.models import Incident, Risk, RiskLevel, WebhookEvent
 from governance.models.register import MEMBER_STATES
@@ -244,3 +245,11 @@ class WebhookForm(AccessibleForm):
         help_text="What the receiver hears about.",
     )
     description = forms.CharField(max_length=200, required=False, help_text="What receives it, for the team.")
+
+
+class ControlDecisionForm(AccessibleForm):
+    """One row of the Statement of Applicability (control_decision_set checks the rest)."""
+
+    code = forms.CharField(max_length=20)
+    applicable = forms.TypedChoiceField(choices=[("yes", "Applies"), ("no", "Does not apply")], coerce=lambda v: v == "yes")
+    justification = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=SOA_JUSTIFICATION_MAX_LENGTH)

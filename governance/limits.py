@@ -17,3 +17,5 @@ CATEGORY_DESCRIPTION_MAX_LENGTH = 2000
 REGISTER_TEXT_MAX_LENGTH = 5000
 # A sign-off's evidence links as typed in one box, one per line.
 SIGNOFF_LINKS_TEXT_MAX_LENGTH = 5000
+# Why a control of ISO/IEC 42001 Annex A applies to a project or not (its Statement of Applicability).
+SOA_JUSTIFICATION_MAX_LENGTH = 2000

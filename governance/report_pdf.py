@@ -405,6 +405,14 @@ def _pdf_coverage(pdf: _ReportPDF, report: dict) -> None:
         pdf.grid(["Code", "Requirement", "Status", "Note"], rows, widths=(30, 90, 22, 38))
 
 
+def _pdf_soa(pdf: _ReportPDF, report: dict) -> None:
+    rows = report["statement_of_applicability"]
+    counts = {k: sum(r["applicable"] == k for r in rows) for k in ("yes", "no", "undecided")}
+    pdf.para(f"{len(rows)} Annex A controls: {counts['yes']} apply, {counts['no']} do not, {counts['undecided']} not decided yet.")
+    grid = [[r["code"], r["title"], r["applicable"], r["justification"], "; ".join(r["evidence"])] for r in rows]
+    pdf.grid(["Control", "Title", "Applies", "Justification", "Evidence"], grid, widths=(18, 52, 18, 46, 46))
+
+
 def _pdf_post_launch(pdf: _ReportPDF, report: dict) -> None:
     post = report["post_launch"]
     pdf.para(
@@ -445,6 +453,7 @@ _PDF_SECTIONS = {
     "signoffs": _pdf_signoffs,
     "gate_decisions": _pdf_gate_decisions,
     "framework_coverage": _pdf_coverage,
+    "statement_of_applicability": _pdf_soa,
     "post_launch": _pdf_post_launch,
     "audit_excerpt": _pdf_audit,
 }

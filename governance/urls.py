@@ -21,6 +21,7 @@ urlpatterns = [
     path("projects/<uuid:id>/signoffs/", register.signoff_list, name="signoff-list"),
     path("signoffs/<uuid:id>/", register.signoff_detail, name="signoff-detail"),
     path("projects/<uuid:id>/compliance/", register.compliance, name="compliance"),
+    path("projects/<uuid:id>/statement-of-applicability/", register.statement_of_applicability, name="soa"),
     path("projects/<uuid:id>/classification/", register.classification, name="classification"),
     path("projects/<uuid:id>/post-launch/", register.post_launch, name="post-launch"),
     path("projects/<uuid:id>/report/", reports.report, name="report"),

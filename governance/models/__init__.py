@@ -1,4 +1,4 @@
-from governance.models.frameworks import Framework, Requirement, RiskMatrix
+from governance.models.frameworks import ControlDecision, Framework, Requirement, RiskMatrix
 from governance.models.gates import Assessment, Gate
 from governance.models.register import (
     Classification,
@@ -26,6 +26,7 @@ from governance.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookE
 __all__ = [
     "Assessment",
     "Classification",
+    "ControlDecision",
     "CriterionKind",
     "CriterionTemplate",
     "Decision",

@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils import timezone
+
+from governance.limits import SOA_JUSTIFICATION_MAX_LENGTH
 
 
 class Framework(models.Model):
@@ -69,3 +72,24 @@ class RiskMatrix(models.Model):
             if score >= entry["min"]:
                 level = entry["key"]
         return level
+
+
+class ControlDecision(models.Model):
+    """A project's decision on one control of a management-system standard (ISO/IEC 42001 Annex
+    A), for its Statement of Applicability: whether the control applies, and why."""
+
+    change_type = "control_decision"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey("lifecycle.Project", on_delete=models.CASCADE, related_name="control_decisions")
+    requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="+")
+    applicable = models.BooleanField()
+    justification = models.TextField(blank=True, max_length=SOA_JUSTIFICATION_MAX_LENGTH)
+    decided_by = models.ForeignKey("lifecycle.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "requirement"], name="control_decision_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.requirement.code}: {'applicable' if self.applicable else 'not applicable'}"

@@ -1,6 +1,14 @@
 """Every non-trivial read of the governance app, permission-scoped."""
 
-from governance.selectors.compliance import FrameworkCoverage, classification_obligations, compliance_for_project, obligations_applicable
+from governance.selectors.compliance import (
+    SOA_HEADER,
+    FrameworkCoverage,
+    classification_obligations,
+    compliance_for_project,
+    obligations_applicable,
+    statement_of_applicability,
+    statement_of_applicability_rows,
+)
 from governance.selectors.post_launch import (
     incident_get_for_user,
     incident_list_for_project,
@@ -43,6 +51,7 @@ __all__ = [
     "REPORT_SECTIONS",
     "RISK_EXPORT_HEADER",
     "RISK_ORDERINGS",
+    "SOA_HEADER",
     "FrameworkCoverage",
     "HeatCell",
     "RiskFilters",
@@ -70,4 +79,6 @@ __all__ = [
     "risk_list_for_user",
     "signoff_get_for_user",
     "signoff_list_for_project",
+    "statement_of_applicability",
+    "statement_of_applicability_rows",
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from governance.classification import obligation_applies
-from governance.models import Classification, Framework, ObligationTemplate, Requirement, Signoff, Tier
+from governance.models import Classification, ControlDecision, Framework, ObligationTemplate, Requirement, Signoff, Tier
 from lifecycle.models import Project
 from phases import selectors as phases_selectors
 
@@ -189,4 +189,58 @@ def classification_obligations(*, classification: Classification) -> list[Obliga
             ],
         )
         for o in obligations_applicable(classification)
+    ]
+
+
+# --- ISO/IEC 42001 Statement of Applicability ---------------------------------------------------
+
+SOA_FRAMEWORK = "iso-42001"
+SOA_HEADER = ["control", "title", "applicable", "justification", "evidence", "decided_by", "decided_at"]
+
+
+@dataclass
+class ControlRow:
+    code: str
+    title: str
+    applicable: str  # yes | no | undecided
+    justification: str
+    evidence: list[dict]
+    decided_by: str = ""
+    decided_at: str = ""
+
+
+def statement_of_applicability(*, project: Project) -> list[ControlRow]:
+    """Every ISO/IEC 42001 Annex A control with the project's decision on it (applicable or not,
+    and why) and the work that implements it. A control nobody decided on yet reads
+    "undecided", with the work that maps to it, so the gaps show (three queries)."""
+    by_ref: dict[str, list[dict]] = defaultdict(list)
+    for item in _work(project):
+        for ref in item["refs"]:
+            by_ref[ref].append(item)
+    decisions = {
+        d.requirement_id: d
+        for d in ControlDecision.objects.filter(project=project, requirement__framework_id=SOA_FRAMEWORK).select_related("decided_by")
+    }
+    rows = []
+    for control in Requirement.objects.filter(framework_id=SOA_FRAMEWORK, level="control").order_by("order"):
+        decision = decisions.get(control.pk)
+        rows.append(
+            ControlRow(
+                code=control.code,
+                title=control.title,
+                applicable="undecided" if decision is None else "yes" if decision.applicable else "no",
+                justification=decision.justification if decision else "",
+                evidence=by_ref.get(control.ref, []),
+                decided_by=decision.decided_by.display_name if decision and decision.decided_by else "",
+                decided_at=decision.decided_at.isoformat() if decision else "",
+            )
+        )
+    return rows
+
+
+def statement_of_applicability_rows(rows: list[ControlRow]) -> list[list[str]]:
+    """The statement as the rows of its export (SOA_HEADER)."""
+    return [
+        [r.code, r.title, r.applicable, r.justification, "; ".join(e["label"] for e in r.evidence), r.decided_by, r.decided_at]
+        for r in rows
     ]

@@ -16,7 +16,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from governance.models import Classification, Review, Risk, RiskLevel, Vote
-from governance.selectors.compliance import compliance_for_project
+from governance.selectors.compliance import compliance_for_project, statement_of_applicability
 from governance.selectors.post_launch import post_launch_page
 from governance.selectors.readiness import gate_list_for_project, readiness_of
 from governance.selectors.risks import heat_map, risk_list_for_project
@@ -36,6 +36,7 @@ REPORT_SECTIONS = [
     ("signoffs", "Sign-offs"),
     ("gate_decisions", "Gate decisions"),
     ("framework_coverage", "Framework coverage"),
+    ("statement_of_applicability", "Statement of Applicability (ISO/IEC 42001)"),
     ("post_launch", "Post-launch audits and incidents"),
     ("audit_excerpt", "Audit excerpt"),
 ]
@@ -63,6 +64,10 @@ def report_build(*, project: Project) -> dict:
         "signoffs": _signoffs(project),
         "gate_decisions": _gate_decisions(project),
         "framework_coverage": framework_coverage_data(project=project),
+        "statement_of_applicability": [
+            {**{k: v for k, v in vars(row).items() if k != "evidence"}, "evidence": [e["label"] for e in row.evidence]}
+            for row in statement_of_applicability(project=project)
+        ],
         "post_launch": _post_launch(project),
         "audit_excerpt": _audit_excerpt(project),
     }

@@ -3,6 +3,7 @@
 from governance.services.classification import ClassificationChange, classification_set
 from governance.services.frameworks import (
     FrameworkImportError,
+    control_decision_set,
     framework_import,
     framework_validate,
     governance_reference_data,
@@ -51,6 +52,7 @@ __all__ = [
     "ClassificationChange",
     "FrameworkImportError",
     "classification_set",
+    "control_decision_set",
     "framework_import",
     "framework_validate",
     "governance_reference_data",

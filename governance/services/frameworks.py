@@ -8,15 +8,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from governance.classification import ROLES
-from governance.models import Framework, Requirement, RiskMatrix, Tier
+from governance.limits import SOA_JUSTIFICATION_MAX_LENGTH
+from governance.models import ControlDecision, Framework, Requirement, RiskMatrix, Tier
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
 from lifecycle.infrastructure import yaml_loader
 from lifecycle.infrastructure.yaml_loader import Checker, Node
-from lifecycle.limits import DESCRIPTION_MAX_LENGTH
-from lifecycle.models import User
+from lifecycle.limits import DESCRIPTION_MAX_LENGTH, text_within
+from lifecycle.models import Project, User
+from lifecycle.permissions import Action
 
 FRAMEWORKS_DIR = Path(settings.BASE_DIR) / "governance" / "frameworks"
 TOP_KEYS = ("key", "name", "full_name", "source", "as_of", "requirements", "tiers", "dates")
@@ -217,3 +220,40 @@ def governance_reference_data() -> None:
     from governance.services.risks import risk_categories_bootstrap
 
     risk_categories_bootstrap()
+
+
+@lifecycle_services.atomic
+def control_decision_set(*, project: Project, actor: User, code: str, applicable: bool, justification: str = "") -> ControlDecision:
+    """Record whether an ISO/IEC 42001 Annex A control applies to the project, and why, for its
+    Statement of Applicability. Owners and contributors decide (Action.CONTRIBUTE); excluding a
+    control needs its justification (ISO/IEC 42001 6.1.3 d)."""
+    lifecycle_services.require(actor, project, Action.CONTRIBUTE)
+    project = lifecycle_services.lock_writable(project)
+    control = Requirement.objects.filter(framework_id="iso-42001", level="control", code=code).first()
+    if control is None:
+        raise ApplicationError(f"{str(code)[:20]!r} is not an ISO/IEC 42001 Annex A control.", fields={"code": ["Not a control."]})
+    justification = text_within(
+        field="justification", text=(justification or "").strip(), limit=SOA_JUSTIFICATION_MAX_LENGTH, label="Justification"
+    )
+    if not applicable and not justification:
+        raise ApplicationError(
+            "Say why the control does not apply: an exclusion needs its justification.",
+            fields={"justification": ["This field is required to exclude a control."]},
+        )
+    existing = ControlDecision.objects.select_for_update(no_key=True).filter(project=project, requirement=control).first()
+    before = {"applicable": existing.applicable, "justification": existing.justification} if existing else None
+    decision = existing or ControlDecision(project=project, requirement=control)
+    decision.applicable, decision.justification = applicable, justification
+    decision.decided_by, decision.decided_at = actor, timezone.now()
+    decision.save()
+    lifecycle_services.change_record(
+        actor=actor,
+        action="control.decided",
+        type="project",
+        object_id=project.pk,
+        project=project,
+        label=f"{control.code} {control.title}",
+        before=before,
+        after={"control": control.code, "applicable": applicable, "justification": justification},
+    )
+    return decision

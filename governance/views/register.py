@@ -10,16 +10,17 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import selectors, services
 from governance.classification import ANNEX_III_AREAS, clean_answers, point_area
-from governance.forms import ClassificationForm, IncidentForm, ScheduleForm, SignoffDecisionForm, TaskCompleteForm
+from governance.forms import ClassificationForm, ControlDecisionForm, IncidentForm, ScheduleForm, SignoffDecisionForm, TaskCompleteForm
 from governance.models import Classification, Signoff
 from lifecycle import selectors as lifecycle_selectors
 from lifecycle.exceptions import ApplicationError
+from lifecycle.infrastructure import exports
 from lifecycle.infrastructure.http import AuthedHtmxRequest
 from lifecycle.models import Project
 from lifecycle.permissions import Action
@@ -227,3 +228,48 @@ def incident_edit(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
             return go(request, incident.get_absolute_url())
     _form_for_writers(request, incident.project)
     return render(request, "governance/incident_form.html", {"project": incident.project, "incident": incident, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def statement_of_applicability(request: AuthedHtmxRequest, id: UUID) -> HttpResponse:
+    """The ISO/IEC 42001 Statement of Applicability: every Annex A control, whether it applies
+    and why, and the work implementing it; `?format=csv|xlsx` downloads it. Owners and
+    contributors record decisions (POST, which control_decision_set refuses the others)."""
+    project = lifecycle_selectors.project_get_for_user(user=request.user, id=id)
+    if request.method == "POST":
+        form = ControlDecisionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.control_decision_set(
+                    project=project,
+                    actor=request.user,
+                    code=data["code"],
+                    applicable=data["applicable"],
+                    justification=data["justification"],
+                )
+            except ApplicationError as e:
+                messages.error(request, e.message)
+            else:
+                messages.success(request, f"{data['code']} recorded.")
+        else:
+            messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(reverse("governance:soa", args=[project.pk]) + (f"#control-{request.POST.get('code', '')[:20]}"))
+    rows = selectors.statement_of_applicability(project=project)
+    if "format" in request.GET:
+        return exports.table_response(
+            header=selectors.SOA_HEADER,
+            rows=selectors.statement_of_applicability_rows(rows),
+            basename="statement-of-applicability",
+            fmt=request.GET["format"],
+            title="Statement of Applicability",
+        )
+    access = lifecycle_selectors.project_access(user=request.user, project=project)
+    context = {
+        "project": project,
+        "rows": rows,
+        "counts": {k: sum(r.applicable == k for r in rows) for k in ("yes", "no", "undecided")},
+        "can_decide": access.allows(Action.CONTRIBUTE) and not project.is_read_only,
+    }
+    return render(request, "governance/statement_of_applicability.html", context)

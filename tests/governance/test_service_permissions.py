@@ -19,6 +19,7 @@ import governance.services
 from governance import services
 from governance.models import (
     Classification,
+    ControlDecision,
     Framework,
     Incident,
     PostLaunchSchedule,
@@ -115,6 +116,7 @@ CALLS = {
     "vote_cast": lambda w, u: services.vote_cast(review=w["review"], actor=u, decision="go"),
     "gate_recompute_request": lambda w, u: readiness.gate_recompute_request(gate=w["gate"], actor=u),
     "classification_set": lambda w, u: services.classification_set(project=w["project"], actor=u, answers={"profiling": True}),
+    "control_decision_set": lambda w, u: services.control_decision_set(project=w["project"], actor=u, code="A.2.2", applicable=True),
     "framework_import": lambda w, u: services.framework_import(text=FRAMEWORK, actor=u),
     "webhook_create": lambda w, u: services.webhook_create(
         actor=u, project=w["project"], url=w["endpoint"].url, events=["project.updated"]
@@ -141,6 +143,7 @@ ALSO_REFUSED = {
     "incident_update": ["ava"],
     "post_launch_schedule_set": ["bob", "ava"],
     "post_launch_task_complete": ["ava"],
+    "control_decision_set": ["ava"],
     "review_request": ["bob", "ava"],
     "review_withdraw": ["bob", "ava"],
     "vote_cast": ["alice", "bob", "adam"],
@@ -204,6 +207,7 @@ READERS_AND_HELPERS = {
     "report_filename",
     "signature",
     "change_needs_signoff",
+    "shipped_update_due",
     "classification_requester",
 }
 
@@ -231,6 +235,7 @@ def _state() -> tuple:
         sorted(Review.objects.values_list("status", "version")),
         Vote.objects.count(),
         Classification.objects.count(),
+        ControlDecision.objects.count(),
         sorted(Framework.objects.values_list("key", "updated_at")),
         sorted(WebhookEndpoint.objects.values_list("url", "description", "secret", "version")),
         WebhookDelivery.objects.count(),

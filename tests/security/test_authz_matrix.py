@@ -217,6 +217,7 @@ ROUTES: dict[str, Route] = {
     "governance:signoff-detail": R("signoff", get(VIEW), post(NAMED_APPROVER, 200, {"decision": "approved"})),
     "governance:compliance": R("project", get(VIEW)),
     "governance:classification": R("project", get(VIEW), post(CONTRIBUTE, body={"profiling": "on"})),
+    "governance:soa": R("project", get(VIEW), post(CONTRIBUTE, body={"code": "A.2.2", "applicable": "yes"})),
     "governance:post-launch": R(
         "project", get(VIEW), post(MANAGE, body={"bias_audit_every_days": "30", "monitoring_review_every_days": "30"})
     ),
