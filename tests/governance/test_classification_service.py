@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from governance import services
-from governance.models import Classification, Gate
+from governance.models import Classification, Gate, ObligationTemplate
 from governance.services import readiness
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import ApplicationError
@@ -249,3 +249,33 @@ def test_a_late_high_risk_classification_carries_the_passed_phases_duties_to_the
     # Every template item of the phase is done: what is open is the new duties, four carried over
     # from Scope and Select and two of the phase itself.
     assert explanation.startswith("7 of 13 required checklist items are done. Still open: “Make sure the people")
+
+
+TIERS = {
+    "prohibited": {"prohibited": ["art-5-1-c"]},
+    "high": {"annex_iii_points": ["4a"]},
+    "limited": {"transparency": ["art-50-1", "art-50-3"], "derogations": ["narrow_task"]},
+    "minimal": {},
+}
+
+
+@pytest.mark.parametrize("tier", sorted(TIERS))
+@pytest.mark.parametrize("role", ["provider", "deployer", "importer", "distributor", "authorised_representative"])
+def test_every_obligation_on_the_checklist_binds_the_role_and_tier_in_its_own_phase(project, alice, role, tier):
+    """Over role × tier: what lands on the checklist is exactly the template's obligations for
+    that role, tier and answers, each in the phase it is due (a project still in Scope)."""
+    change = classify(project, alice, role=role, **TIERS[tier])
+    assert (change.classification.tier, change.classification.role) == (tier, role)
+    items = {i.key: i for i in ChecklistItem.objects.filter(project=project, source="obligation").select_related("phase")}
+    templates = {o.key: o for o in ObligationTemplate.objects.filter(template=project.template_id)}
+    facts = change.classification.facts
+    tiers = change.classification.obligation_tiers
+    expected = {
+        key
+        for key, o in templates.items()
+        if (o.tier == "all" or o.tier in tiers) and (not o.roles or role in o.roles) and (not o.when or set(o.when) & facts)
+    }
+    assert set(items) == expected
+    assert all(i.phase.key == templates[k].phase_key and not i.carried_from for k, i in items.items())
+    if role in ("provider", "deployer"):
+        assert LITERACY in items
