@@ -23,6 +23,9 @@ class LifecycleTemplate(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     is_default = models.BooleanField(default=False)
+    # The SHA-256 of the shipped file this version was loaded from; "" when someone imported it;
+    # None for versions loaded before this was recorded (lifecycle.services.templates).
+    shipped_sha256 = models.CharField(max_length=64, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 

@@ -11,6 +11,7 @@ which may. Validating and exporting change nothing.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -191,8 +192,10 @@ def template_change_check(*, actor: User | None) -> None:
 
 
 @atomic
-def template_import(*, text: str, actor: User | None = None, make_default: bool = False) -> LifecycleTemplate:
-    """Import a template as the next version of its key (version 1 for a new key)."""
+def template_import(*, text: str, actor: User | None = None, make_default: bool = False, shipped: bool = False) -> LifecycleTemplate:
+    """Import a template as the next version of its key (version 1 for a new key). `shipped`
+    marks the product's own file (with its hash), so that a newer shipped file is loaded as the
+    next version after an upgrade (template_ensure_default)."""
     template_change_check(actor=actor)
     doc = template_validate(text=text)
     latest = LifecycleTemplate.objects.filter(key=doc["key"]).aggregate(v=Max("version"))["v"] or 0
@@ -206,6 +209,7 @@ def template_import(*, text: str, actor: User | None = None, make_default: bool 
         description=doc.get("description", "") or "",
         is_default=make_default,
         created_by=actor,
+        shipped_sha256=hashlib.sha256(text.encode()).hexdigest() if shipped else "",
     )
     for section in _sections():
         section.load(doc, template)
@@ -237,11 +241,20 @@ def template_duplicate(*, template: LifecycleTemplate, actor: User | None = None
 
 
 def template_ensure_default() -> LifecycleTemplate | None:
-    """Import the shipped default template when no template exists yet (after migrate or a test
-    database flush), as the system. Does nothing otherwise."""
-    if LifecycleTemplate.objects.exists():
+    """Import the shipped default template, as the system (after migrate or a test database
+    flush): when no template exists yet; or as the next version of its key when the shipped file
+    changed since its latest version was loaded from it (an upgrade's new obligations or corrected
+    dates). That version becomes the default if the previous one was; projects keep the version
+    they were created with. A latest version someone imported is left alone. Returns the version
+    imported, or None."""
+    text = DEFAULT_TEMPLATE_PATH.read_text(encoding="utf-8")
+    if not LifecycleTemplate.objects.exists():
+        return template_import(text=text, make_default=True, shipped=True)
+    key = yaml.safe_load(text)["key"]
+    latest = LifecycleTemplate.objects.filter(key=key).order_by("-version").first()
+    if latest is None or latest.shipped_sha256 == "" or latest.shipped_sha256 == hashlib.sha256(text.encode()).hexdigest():
         return None
-    return template_import(text=DEFAULT_TEMPLATE_PATH.read_text(encoding="utf-8"), make_default=True)
+    return template_import(text=text, make_default=latest.is_default, shipped=True)
 
 
 def template_is_locked(template: LifecycleTemplate) -> bool:

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from lifecycle import services
 from lifecycle.models import ChecklistItemTemplate, LifecycleTemplate, PhaseKey
+from lifecycle.services import templates
 from lifecycle.services.templates import DEFAULT_TEMPLATE_PATH
 
 DEFAULT_TEXT = DEFAULT_TEMPLATE_PATH.read_text()
@@ -159,3 +160,33 @@ def test_a_template_in_use_is_locked_and_can_be_duplicated(project):
     copy = services.template_duplicate(template=template)
     assert not template_is_locked(copy)
     assert copy.version == template.version + 1
+
+
+def test_a_changed_shipped_template_is_loaded_as_its_next_version(db, tmp_path, monkeypatch, alice, adam):
+    """After an upgrade, migrate's reference data loads the changed default template as the next
+    version (the new default); projects keep the version they were made with; a version someone
+    imported is left alone."""
+    v1 = LifecycleTemplate.objects.get(is_default=True)
+    project = services.project_create(actor=alice, name="Made on v1")
+    assert services.template_ensure_default() is None  # unchanged: nothing to do
+
+    shipped = tmp_path / "genai-default.yaml"
+    shipped.write_text(DEFAULT_TEXT.replace("Agree the incident process", "Agree the incident process (revised)"), encoding="utf-8")
+    monkeypatch.setattr(templates, "DEFAULT_TEMPLATE_PATH", shipped)
+    v2 = services.template_ensure_default()
+    assert (v2.key, v2.version, v2.is_default) == (v1.key, v1.version + 1, True)
+    assert ChecklistItemTemplate.objects.filter(phase__template=v2, title__contains="(revised)").exists()
+    project.refresh_from_db()
+    assert project.template_id == v1.pk
+    assert services.template_ensure_default() is None  # loaded once
+
+    # An administrator's own version is not replaced by the next shipped file.
+    services.template_import(text=DEFAULT_TEXT, actor=adam)
+    shipped.write_text(DEFAULT_TEXT.replace("Agree the incident process", "Agree the incident process (again)"), encoding="utf-8")
+    assert services.template_ensure_default() is None
+
+
+def test_a_version_loaded_before_the_record_existed_is_brought_up_to_date(db):
+    LifecycleTemplate.objects.update(shipped_sha256=None)
+    newer = services.template_ensure_default()
+    assert newer is not None and newer.is_default and newer.shipped_sha256
