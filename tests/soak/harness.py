@@ -458,6 +458,30 @@ def form_project(client: Client, project: Project) -> None:
     )
 
 
+# Answers that raise and lower the tier and change the role: a lower tier or another role waits
+# for the compliance officer's sign-off, the others apply and rewrite the checklist's obligations.
+CLASSIFICATIONS = [
+    {"role": "deployer", "annex_iii_points": ["4a"]},
+    {"role": "deployer", "transparency": ["art-50-1"]},
+    {"role": "provider", "annex_iii_points": ["5b"], "transparency": ["art-50-2"]},
+    {"role": "deployer"},
+]
+
+
+def classify(client: Client, project: Project) -> None:
+    """PUT the EU AI Act questionnaire (every answer writes: a classification or a pending change)."""
+    answers = client.rng.choice(CLASSIFICATIONS)
+    path = f"/api/v1/projects/{project.pk}/classification/"
+    client.api("classification-put", "PUT", path, {"answers": answers}, write=True, must_change=True)
+
+
+def form_control_decision(client: Client, project: Project) -> None:
+    """Decide an ISO/IEC 42001 control in the Statement of Applicability's form."""
+    code = client.rng.choice(["A.2.2", "A.6.2.8", "A.10.3"])
+    data = {"code": code, "applicable": "no", "justification": f"Not ours {uuid.uuid4().hex[:8]}"}
+    client.form("form-soa", f"/projects/{project.pk}/statement-of-applicability/", data)
+
+
 def read_pages(client: Client, project: Project) -> None:
     client.page("page-project", f"/projects/{project.pk}/")
     client.page("page-dashboard", "/")
@@ -468,11 +492,11 @@ CLIENTS = [
     ("api-ticker", lambda w: w.contributors[0], False, [tick_checklist_item]),
     ("api-tight-loop", lambda w: w.contributors[1], False, [tick_every_item]),
     ("api-owner", lambda w: w.owner, False, [edit_project, request_review, add_and_remove_member, request_report, token_round_trip]),
-    ("api-risks", lambda w: w.contributors[2], False, [create_and_update_risk]),
+    ("api-risks", lambda w: w.contributors[2], False, [create_and_update_risk, classify]),
     ("api-artifacts", lambda w: w.contributors[0], False, [save_artifact_versions]),
     ("api-approver-0", lambda w: w.approvers[0], False, [decide_signoff, vote]),
     ("api-approver-1", lambda w: w.approvers[1], False, [vote, decide_signoff]),
-    ("html-contributor", lambda w: w.contributors[1], True, [form_toggle, form_risk, read_pages]),
+    ("html-contributor", lambda w: w.contributors[1], True, [form_toggle, form_risk, form_control_decision, read_pages]),
     ("html-owner", lambda w: w.owner, True, [form_project, read_pages]),
 ]
 

@@ -71,7 +71,7 @@ def test_concurrent_clients_and_workers_lose_nothing_and_never_fail(receiver, st
     kinds_ok = {a.kind for a in answers if a.acknowledged}
     for kind in ("checklist-patch", "project-patch", "risk-create", "risk-patch", "artifact-create", "artifact-patch",
                  "signoff-decide", "review-request", "review-vote", "member-add", "member-remove", "form-toggle", "form-risk",
-                 "form-project", "report-request", "token-create", "token-revoke"):  # fmt: skip
+                 "form-project", "report-request", "token-create", "token-revoke", "classification-put", "form-soa"):  # fmt: skip
         assert kind in kinds_ok, f"no {kind} went through: {report}"
     assert max(a.seconds for a in answers) < 30
     assert harness.lost_writes(answers) == []
