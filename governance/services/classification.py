@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Max
 from django.utils import timezone
 
 from governance.classification import classify, clean_answers
@@ -143,10 +144,17 @@ def classification_apply(
             project=project, actor=actor, source=ChecklistItem.Source.OBLIGATION, keys=present - wanted
         )
     current = PhaseKey.ordered().index(project.current_phase)
+    # New obligations go after every item already there, in the order of the template.
+    after = max(1000, (ChecklistItem.objects.filter(project=project).aggregate(last=Max("order"))["last"] or 0) + 1)
     for tier in dict.fromkeys(o.tier for o in applicable if o.key not in present):
         entries = [_entry(o, current) for o in applicable if o.tier == tier and o.key not in present]
         added = phases_services.checklist_items_add(
-            project=project, actor=actor, entries=entries, source=ChecklistItem.Source.OBLIGATION, tier=tier
+            project=project,
+            actor=actor,
+            entries=entries,
+            source=ChecklistItem.Source.OBLIGATION,
+            tier=tier,
+            start=after + len(change.added),
         )
         change.added += [item.title for item in added]
     after = {**_snapshot(classification), "summary": change.summary}

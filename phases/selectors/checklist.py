@@ -130,7 +130,11 @@ class ChecklistRow(TypedDict):
 def checklist_rows_for_phases(*, phase_ids: list) -> list[ChecklistRow]:
     """Checklist items of many phases at once (one query), for gate scoring."""
     return list(
-        ChecklistItem.objects.filter(phase_id__in=phase_ids).order_by("order").values("phase_id", "title", "required", "done", "weight")
+        # Ordered fully (items added together may share an order), so the gate's inputs and their
+        # fingerprint are the same on every read.
+        ChecklistItem.objects.filter(phase_id__in=phase_ids)
+        .order_by("order", "key")
+        .values("phase_id", "title", "required", "done", "weight")
     )
 
 

@@ -123,15 +123,16 @@ def checklist_item_set_done(
 
 @lifecycle_services.atomic
 def checklist_items_add(
-    *, project: Project, actor: User | None, entries: Iterable[dict], source: str, tier: str = ""
+    *, project: Project, actor: User | None, entries: Iterable[dict], source: str, tier: str = "", start: int = 1000
 ) -> list[ChecklistItem]:
     """Add items to a project's phases (governance adds its EU AI Act obligations this way).
-    Each entry has phase (key), key, title, guidance, required, weight, refs. Items whose key is
-    already in that phase are left alone."""
+    Each entry has phase (key), key, title, guidance, required, weight, refs, and may have
+    carried_from. Items whose key is already in that phase are left alone. They are ordered from
+    `start`, after the template's own items."""
     phases = {p.key: p for p in Phase.objects.filter(project=project)}
     existing = set(ChecklistItem.objects.filter(project=project).values_list("phase__key", "key"))
     items = []
-    for order, entry in enumerate(entries, start=1000):
+    for order, entry in enumerate(entries, start=start):
         if (entry["phase"], entry["key"]) in existing:
             continue
         items.append(
