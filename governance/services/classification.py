@@ -190,6 +190,8 @@ def _request_signoff(existing: Classification, project: Project, actor: User, an
             function_id=function,
             refs=["eu-ai-act:art-6", "eu-ai-act:art-25"],
         )
+    created = signoff._state.adding
+    before = None if created else _signoff_snapshot(signoff)
     signoff.title = title[:200]
     signoff.guidance = (
         f"{actor.display_name} changed the answers of the EU AI Act questionnaire, and {why}. "
@@ -197,7 +199,18 @@ def _request_signoff(existing: Classification, project: Project, actor: User, an
         "and rationale below; approve with the evidence for the new classification (a legal "
         "assessment, a link), or reject to keep the one in force.\n\nNew rationale:\n" + result.rationale
     )
-    signoff.save()
+    if created:
+        signoff.save()
+    else:
+        lifecycle_services.save_versioned(signoff, ["title", "guidance"])
+    lifecycle_services.change_record(
+        actor=actor,
+        action="signoff.created" if created else "signoff.updated",
+        obj=signoff,
+        project=project,
+        before=before,
+        after=_signoff_snapshot(signoff),
+    )
     existing.pending = {
         "answers": answers,
         "tier": result.tier,
@@ -229,11 +242,28 @@ def _request_signoff(existing: Classification, project: Project, actor: User, an
     return ClassificationChange(existing, existing.tier, pending_reason=why, signoff=signoff)
 
 
+def _signoff_snapshot(signoff: Signoff) -> dict:
+    """The sign-offs' own audit snapshot (imported here: governance.services.signoffs imports this
+    module for the decision's follow-up)."""
+    from governance.services.signoffs import signoff_snapshot
+
+    return signoff_snapshot(signoff)
+
+
 def _withdraw_pending(classification: Classification, actor: User | None, comment: str) -> None:
     signoff = classification.pending_signoff
     if signoff is not None and signoff.status == Signoff.Status.PENDING:
+        before = _signoff_snapshot(signoff)
         signoff.status, signoff.comment, signoff.decided_at = Signoff.Status.REJECTED, comment, timezone.now()
         lifecycle_services.save_versioned(signoff, ["status", "comment", "decided_at"])
+        lifecycle_services.change_record(
+            actor=actor,
+            action="signoff.rejected",
+            obj=signoff,
+            project=classification.project_id,
+            before=before,
+            after=_signoff_snapshot(signoff),
+        )
     classification.pending, classification.pending_signoff = None, None
     classification.save(update_fields=["pending", "pending_signoff"])
 

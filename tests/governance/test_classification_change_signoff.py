@@ -12,7 +12,7 @@ from governance import services
 from governance.models import Classification, Signoff
 from lifecycle import services as lifecycle_services
 from lifecycle.exceptions import Conflict
-from lifecycle.models import Notification
+from lifecycle.models import AuditEvent, Notification
 from phases.models import ChecklistItem
 
 LINK = [{"type": "link", "url": "https://wiki.example/legal-assessment"}]
@@ -45,6 +45,8 @@ def test_a_downgrade_waits_for_the_compliance_officer_and_changes_nothing_until_
     signoff = high.pending_signoff
     assert (signoff.kind, signoff.function_id, signoff.status) == ("classification_change", "compliance_officer", "pending")
     assert signoff.title == "EU AI Act classification change: High-risk → Minimal risk"
+    # The new sign-off is recorded like every change (audit log and change feed).
+    assert AuditEvent.objects.filter(action="signoff.created", object_id=signoff.pk).exists()
     # It waits in the compliance officer's inbox and mail.
     assert Notification.objects.filter(user=ava, kind="signoff_requested", url=signoff.get_absolute_url()).exists()
 
@@ -90,12 +92,14 @@ def test_raising_the_tier_takes_effect_at_once_and_drops_a_waiting_downgrade(pro
     assert (high.pending, "limited-art-50-1-ai-interaction-notice" in obligation_keys(project)) == (None, True)
     waiting.refresh_from_db()
     assert waiting.status == "rejected" and "Superseded" in waiting.comment
+    assert AuditEvent.objects.filter(action="signoff.rejected", object_id=waiting.pk).exists()
 
 
 def test_a_second_downgrade_replaces_the_first_in_the_same_sign_off(project, bob, high):
     first = services.classification_set(project=project, actor=bob, answers={"transparency": ["art-50-1"], "role": "provider"})
     second = services.classification_set(project=project, actor=bob, answers={"role": "provider"})
     assert first.signoff.pk == second.signoff.pk
+    assert AuditEvent.objects.filter(action="signoff.updated", object_id=first.signoff.pk).count() == 1
     assert Signoff.objects.filter(kind="classification_change").count() == 1
     high.refresh_from_db()
     assert high.pending["tier"] == "minimal"
