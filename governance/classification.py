@@ -191,7 +191,7 @@ def _role(value: Any, provider: bool, errors: dict) -> str:
     API clients that send only that flag) means provider, its absence deployer."""
     if value in (None, ""):
         return "provider" if provider else "deployer"
-    if value not in dict(ROLES):
+    if not isinstance(value, str) or value not in dict(ROLES):
         errors["role"] = [f"Choose one of: {', '.join(code for code, _ in ROLES)}."]
         return "deployer"
     if provider and value != "provider":

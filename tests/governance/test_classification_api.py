@@ -42,6 +42,8 @@ def test_a_contributor_classifies_and_reads_the_duties_with_their_dates(api_for,
     ("body", "field"),
     [
         ({"answers": {"role": "reseller"}}, "answers.role"),
+        ({"answers": {"role": ["provider"]}}, "answers.role"),
+        ({"answers": {"role": {"a": 1}, "public_body": [1]}}, "answers.role"),
         ({"answers": {"annex_iii_points": ["9z"]}}, "answers.annex_iii_points"),
         ({"answers": {"favourite_colour": "blue"}}, "answers.favourite_colour"),
         ({"answers": "high"}, "answers"),
